@@ -1,0 +1,1060 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfc - per-file contexts for loadable kernel modules
+ *
+ * OBJECTS
+ *
+ * A consumer embeds a struct pfc_context in its own structure and attaches
+ * it to an inode.  pfc keeps, for every inode that carries contexts, one
+ * struct pfc_entry: an RCU list of the contexts (newest first), found
+ * through an rhashtable keyed on the inode pointer, and an fsnotify inode
+ * mark of pfc's own group that tells pfc when the inode goes away.
+ *
+ * REFCNT
+ *
+ * A context starts with one reference (pfc_init_context()).  A successful
+ * insert hands it to the inode's list; pfc_lookup_get() and
+ * pfc_insert_unique() take more, pfc_put() drops one.  Unlinking a context
+ * (pfc_remove(), pfc_teardown(), pfc_remove_owner(), eviction) moves or
+ * drops the list's reference.  A linked context therefore always has a
+ * reference; when the last one goes, the context is unlinked already, and
+ * its free callback is queued behind an RCU grace period.
+ *
+ * The entry is the fsnotify mark (embedded).  The mark's initial reference
+ * is the entry's own and is dropped in pfc_freeing_mark(), the one place
+ * where an entry dies; fsnotify drops its other references itself and calls
+ * pfc_free_mark() at the end, which frees the entry after a grace period.
+ *
+ * LOCKING
+ *
+ * pfc_lookup() and pfc_lookup_get() take no lock: rhashtable lookup plus an
+ * RCU list walk.  Writers of an entry's list take entry->lock.  Creating an
+ * entry is serialised by pfc_create_lock, which no eviction path takes.
+ * Lock order:
+ *
+ *	pfc_create_lock
+ *	  fsnotify group->mark_mutex (inside fsnotify_add_mark())
+ *	  entry->lock
+ *	    rhashtable bucket lock
+ *	    inode->i_lock (igrab() at module exit)
+ *
+ * Eviction may run inside memory reclaim and takes entry->lock and the
+ * bucket lock; neither is ever held across an allocation that can enter
+ * reclaim (rhashtable inserts allocate with GFP_ATOMIC).  The one sleeping
+ * allocation, the entry itself, happens with no lock held, and fsnotify
+ * allocates its connector under the group mutex with NOFS set.
+ *
+ * LIFETIME
+ *
+ * An entry lives from its first insert until the inode is destroyed, and
+ * dies in pfc_freeing_mark(), which fsnotify calls:
+ *
+ *  - when the inode is destroyed (__destroy_inode() -> fsnotify_inode_delete()):
+ *    last iput() of an unlinked inode, inode cache shrinking, drop_caches;
+ *  - on the last dput() of an unlinked file (fsnotify_inoderemove());
+ *  - on umount (fsnotify_sb_delete());
+ *  - when pfc itself is unloaded (pfc_exit() destroys every mark).
+ *
+ * In every case the entry is unhashed before the inode's memory can be
+ * freed and reused, so a recycled inode pointer never finds stale contexts.
+ * The marks are "evictable" (FSNOTIFY_MARK_FLAG_NO_IREF): they hold no
+ * inode reference, so contexts never keep an inode in memory.
+ *
+ * An entry whose contexts were all removed stays with its inode, empty,
+ * until the inode is destroyed: a later insert then costs no allocation.
+ *
+ * A context dies when its last reference is dropped after it was unlinked:
+ * pfc_put() queues it with call_rcu(), the RCU callback moves it to
+ * pfc_free_list, and pfc_free_work calls its free callback in process
+ * context with no pfc lock held.  pfc_barrier() waits for both stages.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/fsnotify_backend.h>
+#include <linux/magic.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/namei.h>
+#include <linux/percpu.h>
+#include <linux/rculist.h>
+#include <linux/rhashtable.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "pfc.h"
+
+/* ctx->flags bits */
+#define PFC_CTX_LINKED		0	/* on an inode's list (owns a reference) */
+#define PFC_CTX_INSERTED	1	/* was inserted once: gets a free callback */
+
+/**
+ * struct pfc_entry - the contexts of one inode
+ * @mark: pfc's fsnotify mark on @inode; the entry is freed with it.
+ * @node: link in pfc_table, keyed on @inode.  Removed under @lock when the
+ *	entry dies, before the inode can be freed.
+ * @inode: the inode; not a reference.  Only dereferenced while the entry
+ *	is alive (see @dead) or by callers that hold an inode reference.
+ * @lock: protects writes to @contexts and @dead.  Taken from the eviction
+ *	path, so never held across a sleeping allocation.
+ * @dead: set (under @lock) when the entry is unhashed: no more inserts.
+ *	An entry that has not been hashed yet is dead too.
+ * @contexts: RCU list of struct pfc_context, newest first.  Readers walk it
+ *	under rcu_read_lock() only; writers hold @lock.
+ * @rcu: frees the entry a grace period after fsnotify is done with it.
+ */
+struct pfc_entry {
+	struct fsnotify_mark mark;
+	struct rhash_head node;
+	struct inode *inode;
+	spinlock_t lock; /* see above */
+	bool dead;
+	struct hlist_head contexts;
+	struct rcu_head rcu;
+};
+
+static const struct rhashtable_params pfc_params = {
+	.key_len = sizeof(struct inode *),
+	.key_offset = offsetof(struct pfc_entry, inode),
+	.head_offset = offsetof(struct pfc_entry, node),
+	.automatic_shrinking = true,
+};
+
+/* Every live entry, keyed on its inode pointer. */
+static struct rhashtable pfc_table;
+/* Serialises entry creation so that an inode never gets two entries. */
+static DEFINE_MUTEX(pfc_create_lock);
+static struct kmem_cache *pfc_entry_cache;
+static struct fsnotify_group *pfc_group;
+/* Completed when pfc_group is freed: every mark is gone by then. */
+static DECLARE_COMPLETION(pfc_group_freed);
+
+/* Contexts whose grace period has passed, waiting for their callback. */
+static LLIST_HEAD(pfc_free_list);
+static void pfc_free_workfn(struct work_struct *work);
+static DECLARE_WORK(pfc_free_work, pfc_free_workfn);
+static struct workqueue_struct *pfc_wq;
+
+/* Event counters, per CPU so that lookups do not share a cache line. */
+enum pfc_stat {
+	PFC_STAT_INSERTS,
+	PFC_STAT_REMOVES,
+	PFC_STAT_LOOKUPS,
+	PFC_STAT_EVICTIONS,
+	PFC_STAT_CALLBACKS,
+	PFC_STAT_NR
+};
+
+static const char *const pfc_stat_names[PFC_STAT_NR] = {
+	[PFC_STAT_INSERTS] = "inserts",
+	[PFC_STAT_REMOVES] = "unlinks",
+	[PFC_STAT_LOOKUPS] = "lookups",
+	[PFC_STAT_EVICTIONS] = "teardowns",
+	[PFC_STAT_CALLBACKS] = "callbacks_run",
+};
+
+static DEFINE_PER_CPU(unsigned long[PFC_STAT_NR], pfc_stats);
+
+static inline void pfc_stat_inc(enum pfc_stat stat)
+{
+	this_cpu_inc(pfc_stats[stat]);
+}
+
+/* Gauges: entries (inodes with contexts), linked contexts, callbacks due. */
+static atomic_long_t pfc_live_entries = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_live_contexts = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_pending_callbacks = ATOMIC_LONG_INIT(0);
+
+/**
+ * pfc_init_context() - initialise a per-file context before inserting it
+ * @ctx: the context, usually embedded in the caller's structure
+ * @owner: the owner key; must not be NULL for pfc_insert() to accept @ctx
+ * @instance: optional instance key, or NULL
+ * @free: called once after @ctx is unlinked and its last reference dropped
+ *
+ * The counterpart of FsRtlInitPerFileContext().  @ctx gets one reference,
+ * which a successful insert hands to the inode.
+ *
+ * Context: Any context.
+ */
+void pfc_init_context(struct pfc_context *ctx, const void *owner,
+		      const void *instance, pfc_free_fn free)
+{
+	ctx->owner = owner;
+	ctx->instance = instance;
+	ctx->free = free;
+	refcount_set(&ctx->ref, 1);
+	ctx->flags = 0;
+	ctx->unlinked = 0;
+	INIT_HLIST_NODE(&ctx->node);
+}
+EXPORT_SYMBOL_GPL(pfc_init_context);
+
+static bool pfc_inode_freeing(const struct inode *inode)
+{
+	return READ_ONCE(inode->i_state) & (I_FREEING | I_WILL_FREE | I_CLEAR);
+}
+
+/**
+ * pfc_supported() - can this inode carry per-file contexts?
+ * @inode: the inode, or NULL
+ *
+ * The counterpart of FsRtlSupportsPerFileContexts().  The shared anonymous
+ * inode behind anon_inode_getfile() (one inode for many unrelated files)
+ * and inodes that are being freed cannot.
+ *
+ * Context: Any context.
+ * Return: true if pfc_insert() may attach contexts to @inode.
+ */
+bool pfc_supported(const struct inode *inode)
+{
+	if (!inode)
+		return false;
+	if (inode->i_sb->s_magic == ANON_INODE_FS_MAGIC)
+		return false;
+	return !pfc_inode_freeing(inode);
+}
+EXPORT_SYMBOL_GPL(pfc_supported);
+
+/**
+ * pfc_file_inode() - the inode that carries a file's contexts
+ * @file: an open file
+ *
+ * The counterpart of FsRtlGetPerFileContextPointer().
+ *
+ * Context: Any context.
+ * Return: file_inode(@file), or NULL if it cannot carry contexts.
+ */
+struct inode *pfc_file_inode(const struct file *file)
+{
+	struct inode *inode = file ? file_inode(file) : NULL;
+
+	return pfc_supported(inode) ? inode : NULL;
+}
+EXPORT_SYMBOL_GPL(pfc_file_inode);
+
+/**
+ * pfc_mapping_inode() - the inode that carries a mapping's contexts
+ * @mapping: an address_space
+ *
+ * Context: Any context.
+ * Return: the host inode of @mapping, or NULL if it cannot carry contexts.
+ */
+struct inode *pfc_mapping_inode(const struct address_space *mapping)
+{
+	struct inode *inode = mapping ? mapping->host : NULL;
+
+	return pfc_supported(inode) ? inode : NULL;
+}
+EXPORT_SYMBOL_GPL(pfc_mapping_inode);
+
+/*
+ * FSRTL matching: no owner and no instance match anything; an owner alone
+ * matches all of its contexts; both match the exact pair.  An instance
+ * without an owner matches nothing: callers check that first.
+ */
+static bool pfc_match(const struct pfc_context *ctx, const void *owner,
+		      const void *instance)
+{
+	if (!owner)
+		return true;
+	return ctx->owner == owner && (!instance || ctx->instance == instance);
+}
+
+static struct pfc_entry *pfc_entry_find(struct inode *inode)
+{
+	return rhashtable_lookup(&pfc_table, &inode, pfc_params);
+}
+
+static void pfc_ctx_rcu(struct rcu_head *head)
+{
+	struct pfc_context *ctx = container_of(head, struct pfc_context, rcu);
+
+	llist_add(&ctx->free_node, &pfc_free_list);
+	queue_work(pfc_wq, &pfc_free_work);
+}
+
+static void pfc_free_workfn(struct work_struct *work)
+{
+	struct llist_node *list = llist_reverse_order(llist_del_all(&pfc_free_list));
+	struct pfc_context *ctx, *next;
+
+	llist_for_each_entry_safe(ctx, next, list, free_node) {
+		ctx->free(ctx);
+		atomic_long_dec(&pfc_pending_callbacks);
+		pfc_stat_inc(PFC_STAT_CALLBACKS);
+		cond_resched();
+	}
+}
+
+/**
+ * pfc_put() - drop a reference to a per-file context
+ * @ctx: the context
+ *
+ * The counterpart of FltReleaseContext().  When the last reference of a
+ * context that was inserted and has been unlinked goes away, its free
+ * callback is queued to run after an RCU grace period.  The last reference
+ * of a context that was never inserted just returns it to its owner: no
+ * callback.
+ *
+ * Context: Any context.
+ */
+void pfc_put(struct pfc_context *ctx)
+{
+	if (!refcount_dec_and_test(&ctx->ref))
+		return;
+	/* The list owns a reference: a linked context cannot get here. */
+	if (WARN_ON_ONCE(test_bit(PFC_CTX_LINKED, &ctx->flags)))
+		return;
+	if (!test_bit(PFC_CTX_INSERTED, &ctx->flags))
+		return;
+	atomic_long_inc(&pfc_pending_callbacks);
+	call_rcu(&ctx->rcu, pfc_ctx_rcu);
+}
+EXPORT_SYMBOL_GPL(pfc_put);
+
+/* Unlink @ctx from its entry; the caller inherits the list's reference. */
+static void pfc_unlink(struct pfc_entry *entry, struct pfc_context *ctx)
+{
+	lockdep_assert_held(&entry->lock);
+	hlist_del_rcu(&ctx->node);
+	ctx->unlinked = get_state_synchronize_rcu();
+	/* Pairs with test_and_set_bit_lock() in pfc_insert_check(). */
+	clear_bit_unlock(PFC_CTX_LINKED, &ctx->flags);
+	atomic_long_dec(&pfc_live_contexts);
+	pfc_stat_inc(PFC_STAT_REMOVES);
+}
+
+static void pfc_link(struct pfc_entry *entry, struct pfc_context *ctx)
+{
+	lockdep_assert_held(&entry->lock);
+	set_bit(PFC_CTX_INSERTED, &ctx->flags);
+	hlist_add_head_rcu(&ctx->node, &entry->contexts);
+	atomic_long_inc(&pfc_live_contexts);
+	pfc_stat_inc(PFC_STAT_INSERTS);
+}
+
+/* Unlink and put every context of @entry that matches. */
+static unsigned int pfc_entry_drop(struct pfc_entry *entry, const void *owner)
+{
+	struct pfc_context *ctx;
+	struct hlist_node *tmp;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&entry->lock);
+	hlist_for_each_entry_safe(ctx, tmp, &entry->contexts, node) {
+		if (!pfc_match(ctx, owner, NULL))
+			continue;
+		pfc_unlink(entry, ctx);
+		pfc_put(ctx);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * fsnotify calls this exactly once per attached mark, whatever destroys it:
+ * inode destruction, umount, unlink + last close, or pfc_exit().  It runs in
+ * process context (possibly inside reclaim) with no fsnotify lock held.
+ */
+static void pfc_freeing_mark(struct fsnotify_mark *mark,
+			     struct fsnotify_group *group)
+{
+	struct pfc_entry *entry = container_of(mark, struct pfc_entry, mark);
+
+	spin_lock(&entry->lock);
+	if (!entry->dead) {
+		entry->dead = true;
+		rhashtable_remove_fast(&pfc_table, &entry->node, pfc_params);
+		pfc_entry_drop(entry, NULL);
+		atomic_long_dec(&pfc_live_entries);
+		pfc_stat_inc(PFC_STAT_EVICTIONS);
+	}
+	spin_unlock(&entry->lock);
+	/* The entry's own reference, taken by fsnotify_init_mark(). */
+	fsnotify_put_mark(mark);
+}
+
+static void pfc_entry_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(pfc_entry_cache,
+			container_of(head, struct pfc_entry, rcu));
+}
+
+/* fsnotify is done with the mark; lockless readers may still see it. */
+static void pfc_free_mark(struct fsnotify_mark *mark)
+{
+	struct pfc_entry *entry = container_of(mark, struct pfc_entry, mark);
+
+	call_rcu(&entry->rcu, pfc_entry_free_rcu);
+}
+
+/* Marks have an empty mask: no event is ever delivered to them. */
+static int pfc_handle_inode_event(struct fsnotify_mark *mark, u32 mask,
+				  struct inode *inode, struct inode *dir,
+				  const struct qstr *name, u32 cookie)
+{
+	return 0;
+}
+
+static void pfc_free_group_priv(struct fsnotify_group *group)
+{
+	complete(&pfc_group_freed);
+}
+
+static const struct fsnotify_ops pfc_fsnotify_ops = {
+	.handle_inode_event = pfc_handle_inode_event,
+	.freeing_mark = pfc_freeing_mark,
+	.free_mark = pfc_free_mark,
+	.free_group_priv = pfc_free_group_priv,
+};
+
+/*
+ * Create, attach and publish the entry of @inode, unless another thread
+ * published one first.  Returns 0 once @inode has a published entry.
+ */
+static int pfc_entry_create(struct inode *inode)
+{
+	struct pfc_entry *new;
+	bool freeing;
+	int err;
+
+	might_sleep();
+	new = kmem_cache_zalloc(pfc_entry_cache, GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	new->inode = inode;
+	spin_lock_init(&new->lock);
+	INIT_HLIST_HEAD(&new->contexts);
+	new->dead = true;
+	fsnotify_init_mark(&new->mark, pfc_group);
+	new->mark.flags |= FSNOTIFY_MARK_FLAG_NO_IREF;
+
+	mutex_lock(&pfc_create_lock);
+	rcu_read_lock();
+	if (pfc_entry_find(inode)) {
+		/*
+		 * Lost the race.  A published entry dies only when the inode
+		 * is destroyed, which our caller's reference prevents.
+		 */
+		rcu_read_unlock();
+		mutex_unlock(&pfc_create_lock);
+		fsnotify_put_mark(&new->mark);
+		return 0;
+	}
+	rcu_read_unlock();
+
+	err = fsnotify_add_inode_mark(&new->mark, inode, 0);
+	if (err) {
+		mutex_unlock(&pfc_create_lock);
+		fsnotify_put_mark(&new->mark);
+		/* -ENOENT, -EEXIST: the inode's marks are being destroyed. */
+		return err == -ENOMEM ? -ENOMEM : -EOPNOTSUPP;
+	}
+
+	/*
+	 * An inode that started dying before the mark was added may already
+	 * be past fsnotify_inode_delete(): nothing would ever destroy the
+	 * mark.  Once the mark is on the inode and the inode is not freeing,
+	 * its destruction will find the mark.
+	 */
+	spin_lock(&inode->i_lock);
+	freeing = pfc_inode_freeing(inode);
+	spin_unlock(&inode->i_lock);
+	if (freeing) {
+		err = -EOPNOTSUPP;
+		goto destroy;
+	}
+
+	spin_lock(&new->lock);
+	new->dead = false;
+	err = rhashtable_lookup_insert_fast(&pfc_table, &new->node, pfc_params);
+	if (err)
+		new->dead = true;
+	spin_unlock(&new->lock);
+	if (err) {
+		err = -ENOMEM;
+		goto destroy;
+	}
+	atomic_long_inc(&pfc_live_entries);
+	mutex_unlock(&pfc_create_lock);
+	return 0;
+
+destroy:
+	mutex_unlock(&pfc_create_lock);
+	/* @new is dead: pfc_freeing_mark() only drops its reference. */
+	fsnotify_destroy_mark(&new->mark, pfc_group);
+	return err;
+}
+
+/*
+ * Validate an insert and claim @ctx.  On success PFC_CTX_LINKED is set, so
+ * a concurrent insert of the same context fails with -EINVAL.
+ */
+static int pfc_insert_check(struct inode *inode, struct pfc_context *ctx)
+{
+	if (!inode || !ctx || !ctx->owner || !ctx->free)
+		return -EINVAL;
+	if (test_and_set_bit_lock(PFC_CTX_LINKED, &ctx->flags))
+		return -EINVAL;
+	if (!pfc_supported(inode)) {
+		clear_bit_unlock(PFC_CTX_LINKED, &ctx->flags);
+		return -EOPNOTSUPP;
+	}
+	/*
+	 * A context that was removed may still be seen by lockless readers
+	 * of its old list: let them finish before it joins another list.
+	 */
+	if (test_bit(PFC_CTX_INSERTED, &ctx->flags))
+		cond_synchronize_rcu(ctx->unlinked);
+	return 0;
+}
+
+static struct pfc_context *pfc_entry_match(struct pfc_entry *entry,
+					   const void *owner,
+					   const void *instance)
+{
+	struct pfc_context *ctx;
+
+	hlist_for_each_entry_rcu(ctx, &entry->contexts, node,
+				 lockdep_is_held(&entry->lock))
+		if (pfc_match(ctx, owner, instance))
+			return ctx;
+	return NULL;
+}
+
+/* The attached context with exactly @ctx's keys, if any. */
+static struct pfc_context *pfc_entry_same_key(struct pfc_entry *entry,
+					      const struct pfc_context *ctx)
+{
+	struct pfc_context *old;
+
+	lockdep_assert_held(&entry->lock);
+	hlist_for_each_entry(old, &entry->contexts, node)
+		if (old->owner == ctx->owner && old->instance == ctx->instance)
+			return old;
+	return NULL;
+}
+
+/*
+ * Link @ctx (claimed by pfc_insert_check()) into the live entry of @inode,
+ * creating the entry if needed.  With @unique, an attached context with the
+ * same keys is returned referenced instead, and @ctx is released.
+ */
+static struct pfc_context *pfc_attach(struct inode *inode,
+				      struct pfc_context *ctx, bool unique)
+{
+	struct pfc_context *old = NULL;
+	struct pfc_entry *entry;
+	bool linked = false;
+	int err;
+
+	for (;;) {
+		rcu_read_lock();
+		entry = pfc_entry_find(inode);
+		if (entry) {
+			spin_lock(&entry->lock);
+			if (!entry->dead) {
+				old = unique ? pfc_entry_same_key(entry, ctx) : NULL;
+				/* Linked: the list's reference keeps it above 0. */
+				if (old)
+					refcount_inc(&old->ref);
+				else
+					pfc_link(entry, ctx);
+				linked = true;
+			}
+			spin_unlock(&entry->lock);
+		}
+		rcu_read_unlock();
+		if (linked)
+			break;
+		err = pfc_entry_create(inode);
+		if (err) {
+			old = ERR_PTR(err);
+			break;
+		}
+	}
+	if (old)
+		clear_bit_unlock(PFC_CTX_LINKED, &ctx->flags);
+	return old;
+}
+
+/**
+ * pfc_insert() - attach a per-file context to an inode
+ * @inode: the inode; the caller holds a reference on it
+ * @ctx: a context set up by pfc_init_context() and not inserted anywhere
+ *
+ * The counterpart of FsRtlInsertPerFileContext(): @ctx goes first in the
+ * inode's list, duplicates are not checked.  On success the reference
+ * @ctx holds moves to the inode's list.  On failure @ctx remains the
+ * caller's, untouched, and the inode's list is unchanged.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 on success, -EINVAL for a NULL @inode or @ctx, a @ctx with no
+ * owner or no free callback or already inserted, -EOPNOTSUPP if @inode
+ * cannot carry contexts, -ENOMEM if memory ran out.
+ */
+int pfc_insert(struct inode *inode, struct pfc_context *ctx)
+{
+	int err = pfc_insert_check(inode, ctx);
+
+	return err ?: PTR_ERR_OR_ZERO(pfc_attach(inode, ctx, false));
+}
+EXPORT_SYMBOL_GPL(pfc_insert);
+
+/**
+ * pfc_insert_unique() - attach a context unless its key is already there
+ * @inode: the inode; the caller holds a reference on it
+ * @ctx: a context set up by pfc_init_context() and not inserted anywhere
+ *
+ * Like FltSetFileContext() with FLT_SET_CONTEXT_KEEP_IF_EXISTS: atomically
+ * looks for a context with the same owner and instance as @ctx and inserts
+ * @ctx only if there is none.
+ *
+ * Context: Process context; may sleep.
+ * Return: NULL if @ctx was inserted; the context already attached, with a
+ * reference the caller must drop with pfc_put(), in which case @ctx is left
+ * untouched and still the caller's; or ERR_PTR() with the errors of
+ * pfc_insert().
+ */
+struct pfc_context *pfc_insert_unique(struct inode *inode,
+				      struct pfc_context *ctx)
+{
+	int err = pfc_insert_check(inode, ctx);
+
+	return err ? ERR_PTR(err) : pfc_attach(inode, ctx, true);
+}
+EXPORT_SYMBOL_GPL(pfc_insert_unique);
+
+/**
+ * pfc_lookup() - find a per-file context, without taking a reference
+ * @inode: the inode
+ * @owner: owner to match, or NULL for any
+ * @instance: instance to match, or NULL for any of @owner's
+ *
+ * The counterpart of FsRtlLookupPerFileContext().  Both keys NULL match any
+ * context; @owner alone matches any of its contexts; both match the exact
+ * pair; @instance without @owner matches nothing.  The most recently
+ * inserted match wins.  Takes no lock and never sleeps.
+ *
+ * Context: Must be called under rcu_read_lock().
+ * Return: the context, valid until rcu_read_unlock(), or NULL.
+ */
+struct pfc_context *pfc_lookup(struct inode *inode, const void *owner,
+			       const void *instance)
+{
+	struct pfc_entry *entry;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs rcu_read_lock()");
+	pfc_stat_inc(PFC_STAT_LOOKUPS);
+	if (!inode || (!owner && instance))
+		return NULL;
+	entry = pfc_entry_find(inode);
+	return entry ? pfc_entry_match(entry, owner, instance) : NULL;
+}
+EXPORT_SYMBOL_GPL(pfc_lookup);
+
+/**
+ * pfc_lookup_get() - find a per-file context and take a reference
+ * @inode: the inode
+ * @owner: owner to match, or NULL for any
+ * @instance: instance to match, or NULL for any of @owner's
+ *
+ * Like FltGetFileContext(): matching as in pfc_lookup().  A context whose
+ * last reference is going away is skipped.
+ *
+ * Context: Any context that may call rcu_read_lock(); never sleeps.
+ * Return: the context with a reference the caller drops with pfc_put(),
+ * or NULL.
+ */
+struct pfc_context *pfc_lookup_get(struct inode *inode, const void *owner,
+				   const void *instance)
+{
+	struct pfc_context *ctx = NULL;
+	struct pfc_entry *entry;
+
+	pfc_stat_inc(PFC_STAT_LOOKUPS);
+	if (!inode || (!owner && instance))
+		return NULL;
+	rcu_read_lock();
+	entry = pfc_entry_find(inode);
+	if (entry) {
+		hlist_for_each_entry_rcu(ctx, &entry->contexts, node)
+			if (pfc_match(ctx, owner, instance) &&
+			    refcount_inc_not_zero(&ctx->ref))
+				break;
+	}
+	rcu_read_unlock();
+	return ctx;
+}
+EXPORT_SYMBOL_GPL(pfc_lookup_get);
+
+/**
+ * pfc_remove() - unlink a per-file context
+ * @inode: the inode
+ * @owner: owner to match, or NULL for any
+ * @instance: instance to match, or NULL for any of @owner's
+ *
+ * The counterpart of FsRtlRemovePerFileContext(): unlinks the first match
+ * (matching as in pfc_lookup()) and hands the list's reference to the
+ * caller, who drops it with pfc_put() or inserts the context again.
+ *
+ * Context: Any context that may take a spinlock; never sleeps.
+ * Return: the unlinked context, or NULL if nothing matched.
+ */
+struct pfc_context *pfc_remove(struct inode *inode, const void *owner,
+			       const void *instance)
+{
+	struct pfc_context *ctx = NULL;
+	struct pfc_entry *entry;
+
+	if (!inode || (!owner && instance))
+		return NULL;
+	/* A dead entry's list is empty: no need to check entry->dead. */
+	rcu_read_lock();
+	entry = pfc_entry_find(inode);
+	if (entry) {
+		spin_lock(&entry->lock);
+		ctx = pfc_entry_match(entry, owner, instance);
+		if (ctx)
+			pfc_unlink(entry, ctx);
+		spin_unlock(&entry->lock);
+	}
+	rcu_read_unlock();
+	return ctx;
+}
+EXPORT_SYMBOL_GPL(pfc_remove);
+
+/**
+ * pfc_teardown() - unlink and release every context of an inode
+ * @inode: the inode
+ *
+ * The counterpart of FsRtlTeardownPerFileContexts(): every context is
+ * unlinked and its list reference dropped; callbacks follow once each has
+ * no other reference.  A file system or consumer may call it when it knows
+ * the file is gone; eviction does the same on its own.
+ *
+ * Context: Any context that may take a spinlock; never sleeps.
+ */
+void pfc_teardown(struct inode *inode)
+{
+	struct pfc_entry *entry;
+
+	if (!inode)
+		return;
+	rcu_read_lock();
+	entry = pfc_entry_find(inode);
+	if (entry) {
+		spin_lock(&entry->lock);
+		pfc_entry_drop(entry, NULL);
+		spin_unlock(&entry->lock);
+	}
+	rcu_read_unlock();
+}
+EXPORT_SYMBOL_GPL(pfc_teardown);
+
+/*
+ * A function called on every live entry, locked.  It may ask to sleep by
+ * returning an inode reference, which is handed to the sleep function
+ * outside the walk.
+ */
+typedef struct inode *(*pfc_entry_fn)(struct pfc_entry *entry, const void *arg);
+typedef void (*pfc_inode_fn)(struct inode *inode);
+
+static void pfc_walk_entries(pfc_entry_fn fn, pfc_inode_fn sleep,
+			     const void *arg)
+{
+	struct rhashtable_iter iter;
+	struct pfc_entry *entry;
+	struct inode *inode;
+	unsigned int n = 0;
+
+	rhashtable_walk_enter(&pfc_table, &iter);
+	rhashtable_walk_start(&iter);
+	while ((entry = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(entry)) {
+			if (PTR_ERR(entry) == -EAGAIN)
+				continue;
+			break;
+		}
+		spin_lock(&entry->lock);
+		inode = entry->dead ? NULL : fn(entry, arg);
+		spin_unlock(&entry->lock);
+		if (inode || !(++n % 256)) {
+			rhashtable_walk_stop(&iter);
+			if (inode)
+				sleep(inode);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+static struct inode *pfc_drop_owner(struct pfc_entry *entry, const void *owner)
+{
+	pfc_entry_drop(entry, owner);
+	return NULL;
+}
+
+/**
+ * pfc_remove_owner() - unlink every context of an owner, on every inode
+ * @owner: the owner
+ *
+ * What FltUnregisterFilter() does to a filter's contexts: a consumer calls
+ * it from its module exit, after it stopped inserting.  Every context of
+ * @owner is unlinked and its list reference dropped, and the call returns
+ * once all of their free callbacks have run, so none can run into unloaded
+ * code.  References the consumer still holds must be dropped first.
+ *
+ * Context: Process context; sleeps.
+ */
+void pfc_remove_owner(const void *owner)
+{
+	might_sleep();
+	if (!owner)
+		return;
+	pfc_walk_entries(pfc_drop_owner, NULL, owner);
+	pfc_barrier();
+}
+EXPORT_SYMBOL_GPL(pfc_remove_owner);
+
+/**
+ * pfc_barrier() - wait for pending free callbacks
+ *
+ * Returns once every free callback queued before the call has run.
+ *
+ * Context: Process context; sleeps.
+ */
+void pfc_barrier(void)
+{
+	might_sleep();
+	rcu_barrier();
+	flush_work(&pfc_free_work);
+}
+EXPORT_SYMBOL_GPL(pfc_barrier);
+
+/*
+ * At unload, take a reference on each live entry's inode: with it the inode
+ * cannot be destroyed under us, and its mark can be destroyed by pfc.  An
+ * inode that is already being freed is destroying its marks itself.
+ */
+static struct inode *pfc_grab_inode(struct pfc_entry *entry, const void *arg)
+{
+	return igrab(entry->inode);
+}
+
+static void pfc_destroy_inode_mark(struct inode *inode)
+{
+	struct fsnotify_mark *mark = fsnotify_find_inode_mark(inode, pfc_group);
+
+	if (mark) {
+		fsnotify_destroy_mark(mark, pfc_group);
+		fsnotify_put_mark(mark);
+	}
+	iput(inode);
+}
+
+#ifdef CONFIG_DEBUG_FS
+/*
+ * /sys/kernel/debug/pfc/: "stats" (counters), "contexts" (one line per
+ * attached context), and "attach"/"detach": writing a path attaches to or
+ * removes from its inode a context owned by pfc itself, so that user-space
+ * tests can exercise eviction, umount and unload without a consumer module.
+ */
+static struct dentry *pfc_debugfs_dir;
+static const char pfc_debugfs_owner[] = "pfc-debugfs";
+
+static int pfc_stats_show(struct seq_file *m, void *v)
+{
+	unsigned long sum;
+	int stat, cpu;
+
+	seq_printf(m, "inodes %ld\n", atomic_long_read(&pfc_live_entries));
+	seq_printf(m, "contexts %ld\n", atomic_long_read(&pfc_live_contexts));
+	seq_printf(m, "callbacks_pending %ld\n",
+		   atomic_long_read(&pfc_pending_callbacks));
+	for (stat = 0; stat < PFC_STAT_NR; stat++) {
+		sum = 0;
+		for_each_possible_cpu(cpu)
+			sum += per_cpu(pfc_stats, cpu)[stat];
+		seq_printf(m, "%s %lu\n", pfc_stat_names[stat], sum);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pfc_stats);
+
+static struct inode *pfc_show_entry(struct pfc_entry *entry, const void *arg)
+{
+	struct seq_file *m = (struct seq_file *)arg;
+	struct pfc_context *ctx;
+
+	/* A live, locked entry's inode is not freed. */
+	hlist_for_each_entry(ctx, &entry->contexts, node)
+		seq_printf(m, "%s %lu %ps %p %u\n", entry->inode->i_sb->s_id,
+			   entry->inode->i_ino, ctx->owner, ctx->instance,
+			   refcount_read(&ctx->ref));
+	return NULL;
+}
+
+static int pfc_contexts_show(struct seq_file *m, void *v)
+{
+	seq_puts(m, "# sb ino owner instance refs\n");
+	pfc_walk_entries(pfc_show_entry, NULL, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pfc_contexts);
+
+static void pfc_debugfs_free(struct pfc_context *ctx)
+{
+	kfree(ctx);
+}
+
+static ssize_t pfc_debugfs_write(const char __user *ubuf, size_t len,
+				 bool attach)
+{
+	struct pfc_context *ctx;
+	struct path path;
+	char *name;
+	int err;
+
+	name = memdup_user_nul(ubuf, len);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	strim(name);
+	err = kern_path(name, LOOKUP_FOLLOW, &path);
+	kfree(name);
+	if (err)
+		return err;
+	if (attach) {
+		ctx = kmalloc(sizeof(*ctx), GFP_KERNEL);
+		err = -ENOMEM;
+		if (ctx) {
+			pfc_init_context(ctx, pfc_debugfs_owner, NULL,
+					 pfc_debugfs_free);
+			err = pfc_insert(d_inode(path.dentry), ctx);
+			if (err)
+				kfree(ctx);
+		}
+	} else {
+		ctx = pfc_remove(d_inode(path.dentry), pfc_debugfs_owner, NULL);
+		err = ctx ? 0 : -ENOENT;
+		if (ctx)
+			pfc_put(ctx);
+	}
+	path_put(&path);
+	return err ?: len;
+}
+
+static ssize_t pfc_attach_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	return pfc_debugfs_write(ubuf, len, true);
+}
+
+static ssize_t pfc_detach_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	return pfc_debugfs_write(ubuf, len, false);
+}
+
+static const struct file_operations pfc_attach_fops = {
+	.owner = THIS_MODULE,
+	.write = pfc_attach_write,
+};
+
+static const struct file_operations pfc_detach_fops = {
+	.owner = THIS_MODULE,
+	.write = pfc_detach_write,
+};
+
+static void pfc_debugfs_init(void)
+{
+	pfc_debugfs_dir = debugfs_create_dir("pfc", NULL);
+	debugfs_create_file("stats", 0400, pfc_debugfs_dir, NULL,
+			    &pfc_stats_fops);
+	debugfs_create_file("contexts", 0400, pfc_debugfs_dir, NULL,
+			    &pfc_contexts_fops);
+	debugfs_create_file("attach", 0200, pfc_debugfs_dir, NULL,
+			    &pfc_attach_fops);
+	debugfs_create_file("detach", 0200, pfc_debugfs_dir, NULL,
+			    &pfc_detach_fops);
+}
+
+static void pfc_debugfs_exit(void)
+{
+	debugfs_remove_recursive(pfc_debugfs_dir);
+}
+#else
+static inline void pfc_debugfs_init(void) { }
+static inline void pfc_debugfs_exit(void) { }
+#endif /* CONFIG_DEBUG_FS */
+
+static int __init pfc_init(void)
+{
+	int err;
+
+	pfc_entry_cache = KMEM_CACHE(pfc_entry, 0);
+	if (!pfc_entry_cache)
+		return -ENOMEM;
+	err = rhashtable_init(&pfc_table, &pfc_params);
+	if (err)
+		goto err_cache;
+	pfc_wq = alloc_workqueue("pfc", WQ_UNBOUND, 0);
+	if (!pfc_wq) {
+		err = -ENOMEM;
+		goto err_table;
+	}
+	pfc_group = fsnotify_alloc_group(&pfc_fsnotify_ops, 0);
+	if (IS_ERR(pfc_group)) {
+		err = PTR_ERR(pfc_group);
+		goto err_wq;
+	}
+	pfc_debugfs_init();
+	return 0;
+
+err_wq:
+	destroy_workqueue(pfc_wq);
+err_table:
+	rhashtable_destroy(&pfc_table);
+err_cache:
+	kmem_cache_destroy(pfc_entry_cache);
+	return err;
+}
+
+static void __exit pfc_exit(void)
+{
+	pfc_debugfs_exit();
+	/* Destroy every mark: each one's freeing_mark drops its contexts. */
+	pfc_walk_entries(pfc_grab_inode, pfc_destroy_inode_mark, NULL);
+	/*
+	 * Marks of inodes that were dying during the walk are destroyed by
+	 * their eviction; the group goes once every mark is freed.
+	 */
+	fsnotify_put_group(pfc_group);
+	fsnotify_wait_marks_destroyed();
+	wait_for_completion(&pfc_group_freed);
+	/* Entries' and contexts' RCU callbacks, then the free callbacks. */
+	rcu_barrier();
+	destroy_workqueue(pfc_wq);
+	WARN_ON_ONCE(atomic_long_read(&pfc_live_entries) ||
+		     atomic_long_read(&pfc_live_contexts) ||
+		     atomic_long_read(&pfc_pending_callbacks));
+	rhashtable_destroy(&pfc_table);
+	kmem_cache_destroy(pfc_entry_cache);
+}
+
+module_init(pfc_init);
+module_exit(pfc_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Per-file contexts: FsRtl-style private state on inodes");
+MODULE_AUTHOR("The pfc authors");

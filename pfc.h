@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pfc - per-file contexts for loadable kernel modules
+ *
+ * The Linux counterpart of the Windows FsRtl per-file context calls
+ * (FsRtlInsertPerFileContext, FsRtlLookupPerFileContext,
+ * FsRtlRemovePerFileContext): a module attaches private state to an inode,
+ * finds it again with a lock-free RCU lookup, and gets a free callback when
+ * the inode is evicted.  See pfc.c for the lifetime rules.
+ */
+#ifndef _PFC_H
+#define _PFC_H
+
+#include <linux/fs.h>
+#include <linux/llist.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+
+struct pfc_context;
+
+/**
+ * typedef pfc_free_fn - free callback of a per-file context
+ * @ctx: the context, unlinked from its inode with no reference left
+ *
+ * Called exactly once for every context that was ever inserted, after an
+ * RCU grace period, in process context, with no pfc lock held.  It may
+ * sleep and usually kfree()s the structure that embeds @ctx.
+ */
+typedef void (*pfc_free_fn)(struct pfc_context *ctx);
+
+/**
+ * struct pfc_context - a per-file context, embedded in the owner's structure
+ * @owner: identifies the module or subsystem that owns the context; never
+ *	NULL once inserted.  Read-only after pfc_init_context().
+ * @instance: optional second key (an instance of the owner, a stream, ...).
+ *	Read-only after pfc_init_context().
+ *
+ * Initialise with pfc_init_context() and get back to the enclosing
+ * structure with container_of().  Only @owner and @instance are for
+ * consumers to read; the rest belongs to pfc.
+ */
+struct pfc_context {
+	const void *owner;
+	const void *instance;
+/* private: */
+	/* Called once the last reference is gone after unlinking. */
+	pfc_free_fn free;
+	/* One reference per holder: the inode's list, pfc_lookup_get(), ... */
+	refcount_t ref;
+	/* PFC_CTX_* bits, see pfc.c. */
+	unsigned long flags;
+	/* RCU state cookie taken when last unlinked, for re-insertion. */
+	unsigned long unlinked;
+	/* In the inode's context list, protected by its entry lock. */
+	struct hlist_node node;
+	union {
+		/* Grace period before the free callback. */
+		struct rcu_head rcu;
+		/* Then on pfc's list of callbacks to run. */
+		struct llist_node free_node;
+	};
+};
+
+void pfc_init_context(struct pfc_context *ctx, const void *owner,
+		      const void *instance, pfc_free_fn free);
+bool pfc_supported(const struct inode *inode);
+struct inode *pfc_file_inode(const struct file *file);
+struct inode *pfc_mapping_inode(const struct address_space *mapping);
+
+int pfc_insert(struct inode *inode, struct pfc_context *ctx);
+struct pfc_context *pfc_lookup(struct inode *inode, const void *owner,
+			       const void *instance);
+struct pfc_context *pfc_remove(struct inode *inode, const void *owner,
+			       const void *instance);
+void pfc_teardown(struct inode *inode);
+
+struct pfc_context *__must_check pfc_lookup_get(struct inode *inode,
+						const void *owner,
+						const void *instance);
+void pfc_put(struct pfc_context *ctx);
+struct pfc_context *__must_check pfc_insert_unique(struct inode *inode,
+						   struct pfc_context *ctx);
+void pfc_remove_owner(const void *owner);
+void pfc_barrier(void);
+
+#endif /* _PFC_H */
