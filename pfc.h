@@ -6,7 +6,7 @@
  * (FsRtlInsertPerFileContext, FsRtlLookupPerFileContext,
  * FsRtlRemovePerFileContext): a module attaches private state to an inode,
  * finds it again with a lock-free RCU lookup, and gets a free callback when
- * the inode is evicted.  See pfc.c for the lifetime rules.
+ * the inode is evicted.  See context.c for the lifetime rules.
  */
 #ifndef _PFC_H
 #define _PFC_H
@@ -48,7 +48,7 @@ struct pfc_context {
 	pfc_free_fn free;
 	/* One reference per holder: the inode's list, pfc_lookup_get(), ... */
 	refcount_t ref;
-	/* PFC_CTX_* bits, see pfc.c. */
+	/* PFC_CTX_* bits, see context.c. */
 	unsigned long flags;
 	/* RCU state cookie taken when last unlinked, for re-insertion. */
 	unsigned long unlinked;

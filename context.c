@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pfc - per-file contexts for loadable kernel modules
+ * pfc - per-file contexts for loadable kernel modules: the contexts
  *
  * OBJECTS
  *
@@ -73,52 +73,25 @@
 
 #include <linux/atomic.h>
 #include <linux/bitops.h>
-#include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/fsnotify_backend.h>
 #include <linux/magic.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/namei.h>
 #include <linux/percpu.h>
 #include <linux/rculist.h>
 #include <linux/rhashtable.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
 #include "pfc.h"
+#include "internal.h"
 
 /* ctx->flags bits */
 #define PFC_CTX_LINKED		0	/* on an inode's list (owns a reference) */
 #define PFC_CTX_INSERTED	1	/* was inserted once: gets a free callback */
-
-/**
- * struct pfc_entry - the contexts of one inode
- * @mark: pfc's fsnotify mark on @inode; the entry is freed with it.
- * @node: link in pfc_table, keyed on @inode.  Removed under @lock when the
- *	entry dies, before the inode can be freed.
- * @inode: the inode; not a reference.  Only dereferenced while the entry
- *	is alive (see @dead) or by callers that hold an inode reference.
- * @lock: protects writes to @contexts and @dead.  Taken from the eviction
- *	path, so never held across a sleeping allocation.
- * @dead: set (under @lock) when the entry is unhashed: no more inserts.
- *	An entry that has not been hashed yet is dead too.
- * @contexts: RCU list of struct pfc_context, newest first.  Readers walk it
- *	under rcu_read_lock() only; writers hold @lock.
- * @rcu: frees the entry a grace period after fsnotify is done with it.
- */
-struct pfc_entry {
-	struct fsnotify_mark mark;
-	struct rhash_head node;
-	struct inode *inode;
-	spinlock_t lock; /* see above */
-	bool dead;
-	struct hlist_head contexts;
-	struct rcu_head rcu;
-};
 
 static const struct rhashtable_params pfc_params = {
 	.key_len = sizeof(struct inode *),
@@ -142,35 +115,10 @@ static void pfc_free_workfn(struct work_struct *work);
 static DECLARE_WORK(pfc_free_work, pfc_free_workfn);
 static struct workqueue_struct *pfc_wq;
 
-/* Event counters, per CPU so that lookups do not share a cache line. */
-enum pfc_stat {
-	PFC_STAT_INSERTS,
-	PFC_STAT_REMOVES,
-	PFC_STAT_LOOKUPS,
-	PFC_STAT_EVICTIONS,
-	PFC_STAT_CALLBACKS,
-	PFC_STAT_NR
-};
-
-static const char *const pfc_stat_names[PFC_STAT_NR] = {
-	[PFC_STAT_INSERTS] = "inserts",
-	[PFC_STAT_REMOVES] = "unlinks",
-	[PFC_STAT_LOOKUPS] = "lookups",
-	[PFC_STAT_EVICTIONS] = "teardowns",
-	[PFC_STAT_CALLBACKS] = "callbacks_run",
-};
-
-static DEFINE_PER_CPU(unsigned long[PFC_STAT_NR], pfc_stats);
-
-static inline void pfc_stat_inc(enum pfc_stat stat)
-{
-	this_cpu_inc(pfc_stats[stat]);
-}
-
-/* Gauges: entries (inodes with contexts), linked contexts, callbacks due. */
-static atomic_long_t pfc_live_entries = ATOMIC_LONG_INIT(0);
-static atomic_long_t pfc_live_contexts = ATOMIC_LONG_INIT(0);
-static atomic_long_t pfc_pending_callbacks = ATOMIC_LONG_INIT(0);
+DEFINE_PER_CPU(unsigned long[PFC_STAT_NR], pfc_stats);
+atomic_long_t pfc_live_entries = ATOMIC_LONG_INIT(0);
+atomic_long_t pfc_live_contexts = ATOMIC_LONG_INIT(0);
+atomic_long_t pfc_pending_callbacks = ATOMIC_LONG_INIT(0);
 
 /**
  * pfc_init_context() - initialise a per-file context before inserting it
@@ -760,16 +708,9 @@ void pfc_teardown(struct inode *inode)
 }
 EXPORT_SYMBOL_GPL(pfc_teardown);
 
-/*
- * A function called on every live entry, locked.  It may ask to sleep by
- * returning an inode reference, which is handed to the sleep function
- * outside the walk.
- */
-typedef struct inode *(*pfc_entry_fn)(struct pfc_entry *entry, const void *arg);
-typedef void (*pfc_inode_fn)(struct inode *inode);
+/* Call @fn on every live entry, locked; see pfc_entry_fn. */
 
-static void pfc_walk_entries(pfc_entry_fn fn, pfc_inode_fn sleep,
-			     const void *arg)
+void pfc_walk_entries(pfc_entry_fn fn, pfc_inode_fn sleep, const void *arg)
 {
 	struct rhashtable_iter iter;
 	struct pfc_entry *entry;
@@ -863,142 +804,7 @@ static void pfc_destroy_inode_mark(struct inode *inode)
 	iput(inode);
 }
 
-#ifdef CONFIG_DEBUG_FS
-/*
- * /sys/kernel/debug/pfc/: "stats" (counters), "contexts" (one line per
- * attached context), and "attach"/"detach": writing a path attaches to or
- * removes from its inode a context owned by pfc itself, so that user-space
- * tests can exercise eviction, umount and unload without a consumer module.
- */
-static struct dentry *pfc_debugfs_dir;
-static const char pfc_debugfs_owner[] = "pfc-debugfs";
-
-static int pfc_stats_show(struct seq_file *m, void *v)
-{
-	unsigned long sum;
-	int stat, cpu;
-
-	seq_printf(m, "inodes %ld\n", atomic_long_read(&pfc_live_entries));
-	seq_printf(m, "contexts %ld\n", atomic_long_read(&pfc_live_contexts));
-	seq_printf(m, "callbacks_pending %ld\n",
-		   atomic_long_read(&pfc_pending_callbacks));
-	for (stat = 0; stat < PFC_STAT_NR; stat++) {
-		sum = 0;
-		for_each_possible_cpu(cpu)
-			sum += per_cpu(pfc_stats, cpu)[stat];
-		seq_printf(m, "%s %lu\n", pfc_stat_names[stat], sum);
-	}
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(pfc_stats);
-
-static struct inode *pfc_show_entry(struct pfc_entry *entry, const void *arg)
-{
-	struct seq_file *m = (struct seq_file *)arg;
-	struct pfc_context *ctx;
-
-	/* A live, locked entry's inode is not freed. */
-	hlist_for_each_entry(ctx, &entry->contexts, node)
-		seq_printf(m, "%s %lu %ps %p %u\n", entry->inode->i_sb->s_id,
-			   entry->inode->i_ino, ctx->owner, ctx->instance,
-			   refcount_read(&ctx->ref));
-	return NULL;
-}
-
-static int pfc_contexts_show(struct seq_file *m, void *v)
-{
-	seq_puts(m, "# sb ino owner instance refs\n");
-	pfc_walk_entries(pfc_show_entry, NULL, m);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(pfc_contexts);
-
-static void pfc_debugfs_free(struct pfc_context *ctx)
-{
-	kfree(ctx);
-}
-
-static ssize_t pfc_debugfs_write(const char __user *ubuf, size_t len,
-				 bool attach)
-{
-	struct pfc_context *ctx;
-	struct path path;
-	char *name;
-	int err;
-
-	name = memdup_user_nul(ubuf, len);
-	if (IS_ERR(name))
-		return PTR_ERR(name);
-	strim(name);
-	err = kern_path(name, LOOKUP_FOLLOW, &path);
-	kfree(name);
-	if (err)
-		return err;
-	if (attach) {
-		ctx = kmalloc(sizeof(*ctx), GFP_KERNEL);
-		err = -ENOMEM;
-		if (ctx) {
-			pfc_init_context(ctx, pfc_debugfs_owner, NULL,
-					 pfc_debugfs_free);
-			err = pfc_insert(d_inode(path.dentry), ctx);
-			if (err)
-				kfree(ctx);
-		}
-	} else {
-		ctx = pfc_remove(d_inode(path.dentry), pfc_debugfs_owner, NULL);
-		err = ctx ? 0 : -ENOENT;
-		if (ctx)
-			pfc_put(ctx);
-	}
-	path_put(&path);
-	return err ?: len;
-}
-
-static ssize_t pfc_attach_write(struct file *file, const char __user *ubuf,
-				size_t len, loff_t *ppos)
-{
-	return pfc_debugfs_write(ubuf, len, true);
-}
-
-static ssize_t pfc_detach_write(struct file *file, const char __user *ubuf,
-				size_t len, loff_t *ppos)
-{
-	return pfc_debugfs_write(ubuf, len, false);
-}
-
-static const struct file_operations pfc_attach_fops = {
-	.owner = THIS_MODULE,
-	.write = pfc_attach_write,
-};
-
-static const struct file_operations pfc_detach_fops = {
-	.owner = THIS_MODULE,
-	.write = pfc_detach_write,
-};
-
-static void pfc_debugfs_init(void)
-{
-	pfc_debugfs_dir = debugfs_create_dir("pfc", NULL);
-	debugfs_create_file("stats", 0400, pfc_debugfs_dir, NULL,
-			    &pfc_stats_fops);
-	debugfs_create_file("contexts", 0400, pfc_debugfs_dir, NULL,
-			    &pfc_contexts_fops);
-	debugfs_create_file("attach", 0200, pfc_debugfs_dir, NULL,
-			    &pfc_attach_fops);
-	debugfs_create_file("detach", 0200, pfc_debugfs_dir, NULL,
-			    &pfc_detach_fops);
-}
-
-static void pfc_debugfs_exit(void)
-{
-	debugfs_remove_recursive(pfc_debugfs_dir);
-}
-#else
-static inline void pfc_debugfs_init(void) { }
-static inline void pfc_debugfs_exit(void) { }
-#endif /* CONFIG_DEBUG_FS */
-
-static int __init pfc_init(void)
+int __init pfc_context_init(void)
 {
 	int err;
 
@@ -1018,7 +824,6 @@ static int __init pfc_init(void)
 		err = PTR_ERR(pfc_group);
 		goto err_wq;
 	}
-	pfc_debugfs_init();
 	return 0;
 
 err_wq:
@@ -1030,9 +835,8 @@ err_cache:
 	return err;
 }
 
-static void __exit pfc_exit(void)
+void pfc_context_exit(void)
 {
-	pfc_debugfs_exit();
 	/* Destroy every mark: each one's freeing_mark drops its contexts. */
 	pfc_walk_entries(pfc_grab_inode, pfc_destroy_inode_mark, NULL);
 	/*
@@ -1051,10 +855,3 @@ static void __exit pfc_exit(void)
 	rhashtable_destroy(&pfc_table);
 	kmem_cache_destroy(pfc_entry_cache);
 }
-
-module_init(pfc_init);
-module_exit(pfc_exit);
-
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Per-file contexts: FsRtl-style private state on inodes");
-MODULE_AUTHOR("The pfc authors");

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfc - debugfs: what is attached, and counters
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "pfc.h"
+#include "internal.h"
+
+static const char *const pfc_stat_names[PFC_STAT_NR] = {
+	[PFC_STAT_INSERTS] = "inserts",
+	[PFC_STAT_REMOVES] = "unlinks",
+	[PFC_STAT_LOOKUPS] = "lookups",
+	[PFC_STAT_EVICTIONS] = "teardowns",
+	[PFC_STAT_CALLBACKS] = "callbacks_run",
+};
+
+/*
+ * /sys/kernel/debug/pfc/: "stats" (counters), "contexts" (one line per
+ * attached context), and "attach"/"detach": writing a path attaches to or
+ * removes from its inode a context owned by pfc itself, so that user-space
+ * tests can exercise eviction, umount and unload without a consumer module.
+ */
+static struct dentry *pfc_debugfs_dir;
+static const char pfc_debugfs_owner[] = "pfc-debugfs";
+
+static int pfc_stats_show(struct seq_file *m, void *v)
+{
+	unsigned long sum;
+	int stat, cpu;
+
+	seq_printf(m, "inodes %ld\n", atomic_long_read(&pfc_live_entries));
+	seq_printf(m, "contexts %ld\n", atomic_long_read(&pfc_live_contexts));
+	seq_printf(m, "callbacks_pending %ld\n",
+		   atomic_long_read(&pfc_pending_callbacks));
+	for (stat = 0; stat < PFC_STAT_NR; stat++) {
+		sum = 0;
+		for_each_possible_cpu(cpu)
+			sum += per_cpu(pfc_stats, cpu)[stat];
+		seq_printf(m, "%s %lu\n", pfc_stat_names[stat], sum);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pfc_stats);
+
+static struct inode *pfc_show_entry(struct pfc_entry *entry, const void *arg)
+{
+	struct seq_file *m = (struct seq_file *)arg;
+	struct pfc_context *ctx;
+
+	/* A live, locked entry's inode is not freed. */
+	hlist_for_each_entry(ctx, &entry->contexts, node)
+		seq_printf(m, "%s %lu %ps %p %u\n", entry->inode->i_sb->s_id,
+			   entry->inode->i_ino, ctx->owner, ctx->instance,
+			   refcount_read(&ctx->ref));
+	return NULL;
+}
+
+static int pfc_contexts_show(struct seq_file *m, void *v)
+{
+	seq_puts(m, "# sb ino owner instance refs\n");
+	pfc_walk_entries(pfc_show_entry, NULL, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pfc_contexts);
+
+static void pfc_debugfs_free(struct pfc_context *ctx)
+{
+	kfree(ctx);
+}
+
+static ssize_t pfc_debugfs_write(const char __user *ubuf, size_t len,
+				 bool attach)
+{
+	struct pfc_context *ctx;
+	struct path path;
+	char *name;
+	int err;
+
+	name = memdup_user_nul(ubuf, len);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	strim(name);
+	err = kern_path(name, LOOKUP_FOLLOW, &path);
+	kfree(name);
+	if (err)
+		return err;
+	if (attach) {
+		ctx = kmalloc(sizeof(*ctx), GFP_KERNEL);
+		err = -ENOMEM;
+		if (ctx) {
+			pfc_init_context(ctx, pfc_debugfs_owner, NULL,
+					 pfc_debugfs_free);
+			err = pfc_insert(d_inode(path.dentry), ctx);
+			if (err)
+				kfree(ctx);
+		}
+	} else {
+		ctx = pfc_remove(d_inode(path.dentry), pfc_debugfs_owner, NULL);
+		err = ctx ? 0 : -ENOENT;
+		if (ctx)
+			pfc_put(ctx);
+	}
+	path_put(&path);
+	return err ?: len;
+}
+
+static ssize_t pfc_attach_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	return pfc_debugfs_write(ubuf, len, true);
+}
+
+static ssize_t pfc_detach_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	return pfc_debugfs_write(ubuf, len, false);
+}
+
+static const struct file_operations pfc_attach_fops = {
+	.owner = THIS_MODULE,
+	.write = pfc_attach_write,
+};
+
+static const struct file_operations pfc_detach_fops = {
+	.owner = THIS_MODULE,
+	.write = pfc_detach_write,
+};
+
+void pfc_debugfs_init(void)
+{
+	pfc_debugfs_dir = debugfs_create_dir("pfc", NULL);
+	debugfs_create_file("stats", 0400, pfc_debugfs_dir, NULL,
+			    &pfc_stats_fops);
+	debugfs_create_file("contexts", 0400, pfc_debugfs_dir, NULL,
+			    &pfc_contexts_fops);
+	debugfs_create_file("attach", 0200, pfc_debugfs_dir, NULL,
+			    &pfc_attach_fops);
+	debugfs_create_file("detach", 0200, pfc_debugfs_dir, NULL,
+			    &pfc_detach_fops);
+}
+
+void pfc_debugfs_exit(void)
+{
+	debugfs_remove_recursive(pfc_debugfs_dir);
+}

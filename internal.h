@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pfc - what the parts of the module share.  Not for consumers: they use
+ * pfc.h.
+ */
+#ifndef _PFC_INTERNAL_H
+#define _PFC_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/fsnotify_backend.h>
+#include <linux/percpu.h>
+#include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
+
+/**
+ * struct pfc_entry - the contexts of one inode
+ * @mark: pfc's fsnotify mark on @inode; the entry is freed with it.
+ * @node: link in pfc_table, keyed on @inode.  Removed under @lock when the
+ *	entry dies, before the inode can be freed.
+ * @inode: the inode; not a reference.  Only dereferenced while the entry
+ *	is alive (see @dead) or by callers that hold an inode reference.
+ * @lock: protects writes to @contexts and @dead.  Taken from the eviction
+ *	path, so never held across a sleeping allocation.
+ * @dead: set (under @lock) when the entry is unhashed: no more inserts.
+ *	An entry that has not been hashed yet is dead too.
+ * @contexts: RCU list of struct pfc_context, newest first.  Readers walk it
+ *	under rcu_read_lock() only; writers hold @lock.
+ * @rcu: frees the entry a grace period after fsnotify is done with it.
+ */
+struct pfc_entry {
+	struct fsnotify_mark mark;
+	struct rhash_head node;
+	struct inode *inode;
+	spinlock_t lock; /* see above */
+	bool dead;
+	struct hlist_head contexts;
+	struct rcu_head rcu;
+};
+
+/* Event counters, per CPU so that lookups do not share a cache line. */
+enum pfc_stat {
+	PFC_STAT_INSERTS,
+	PFC_STAT_REMOVES,
+	PFC_STAT_LOOKUPS,
+	PFC_STAT_EVICTIONS,
+	PFC_STAT_CALLBACKS,
+	PFC_STAT_NR
+};
+
+DECLARE_PER_CPU(unsigned long[PFC_STAT_NR], pfc_stats);
+
+static inline void pfc_stat_inc(enum pfc_stat stat)
+{
+	this_cpu_inc(pfc_stats[stat]);
+}
+
+/* Gauges: entries (inodes with contexts), linked contexts, callbacks due. */
+extern atomic_long_t pfc_live_entries;
+extern atomic_long_t pfc_live_contexts;
+extern atomic_long_t pfc_pending_callbacks;
+
+/*
+ * A function called on every live entry, locked.  It may ask to sleep by
+ * returning an inode reference, which is handed to the sleep function
+ * outside the walk.
+ */
+typedef struct inode *(*pfc_entry_fn)(struct pfc_entry *entry, const void *arg);
+typedef void (*pfc_inode_fn)(struct inode *inode);
+
+void pfc_walk_entries(pfc_entry_fn fn, pfc_inode_fn sleep, const void *arg);
+
+int pfc_context_init(void);
+void pfc_context_exit(void);
+
+#ifdef CONFIG_DEBUG_FS
+void pfc_debugfs_init(void);
+void pfc_debugfs_exit(void);
+#else
+static inline void pfc_debugfs_init(void) { }
+static inline void pfc_debugfs_exit(void) { }
+#endif
+
+#endif /* _PFC_INTERNAL_H */
