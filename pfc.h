@@ -11,11 +11,16 @@
 #ifndef _PFC_H
 #define _PFC_H
 
+#include <linux/completion.h>
 #include <linux/fs.h>
+#include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+
+struct fsnotify_group;
 
 struct pfc_context;
 
@@ -83,5 +88,47 @@ struct pfc_context *__must_check pfc_insert_unique(struct inode *inode,
 						   struct pfc_context *ctx);
 void pfc_remove_owner(const void *owner);
 void pfc_barrier(void);
+
+struct pfc_open_hook;
+
+/**
+ * typedef pfc_open_fn - called on an open of a watched file
+ * @hook: the hook the consumer registered
+ * @file: the file being opened: after the LSM file_open hook, before the
+ *	file system's ->open().  f_mode and f_flags say how it is opened.
+ *
+ * Runs in the context of the task that calls open(2), may sleep, and may
+ * attach contexts to file_inode(@file).  Opens that the callback makes
+ * itself with dentry_open(..., flags | __FMODE_NONOTIFY, ...) are not seen.
+ *
+ * Return: 0 to let the open go on, or a negative errno that fails the
+ * open(2) with that error (the post-create/deny decision of a filter).
+ */
+typedef int (*pfc_open_fn)(struct pfc_open_hook *hook, struct file *file);
+
+/**
+ * struct pfc_open_hook - a consumer's hook on opens, per watched filesystem
+ * @open: the callback; set by pfc_open_hook_init().
+ *
+ * Embed it in the consumer's state.  Only @open is for consumers to read.
+ */
+struct pfc_open_hook {
+	pfc_open_fn open;
+/* private: */
+	/* fsnotify group of this hook; one superblock mark per watch. */
+	struct fsnotify_group *group;
+	/* Protects @watches. */
+	spinlock_t lock;
+	/* struct pfc_open_watch of each watched superblock. */
+	struct list_head watches;
+	/* Completed when @group is freed: no callback can run any more. */
+	struct completion released;
+};
+
+int pfc_open_hook_init(struct pfc_open_hook *hook, pfc_open_fn open);
+int pfc_open_watch(struct pfc_open_hook *hook, struct super_block *sb);
+int pfc_open_watch_path(struct pfc_open_hook *hook, const char *pathname);
+int pfc_open_unwatch(struct pfc_open_hook *hook, struct super_block *sb);
+void pfc_open_hook_release(struct pfc_open_hook *hook);
 
 #endif /* _PFC_H */
