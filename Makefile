@@ -13,7 +13,7 @@ KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-6.12.*-amd64)))
 endif
 endif
 
-.PHONY: all module clean check demo headers
+.PHONY: all module clean check demo bench style headers
 
 all: module
 
@@ -36,3 +36,9 @@ check:
 
 demo:
 	@tools/demo.sh
+
+bench:
+	@bench/run.sh
+
+style:
+	@tools/style.sh
