@@ -89,6 +89,9 @@
 #include "pfc.h"
 #include "internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "pfc_trace.h"
+
 /* ctx->flags bits */
 #define PFC_CTX_LINKED		0	/* on an inode's list (owns a reference) */
 #define PFC_CTX_INSERTED	1	/* was inserted once: gets a free callback */
@@ -235,6 +238,7 @@ static void pfc_free_workfn(struct work_struct *work)
 	struct pfc_context *ctx, *next;
 
 	llist_for_each_entry_safe(ctx, next, list, free_node) {
+		trace_pfc_free(ctx);
 		ctx->free(ctx);
 		atomic_long_dec(&pfc_pending_callbacks);
 		pfc_stat_inc(PFC_STAT_CALLBACKS);
@@ -272,6 +276,7 @@ EXPORT_SYMBOL_GPL(pfc_put);
 static void pfc_unlink(struct pfc_entry *entry, struct pfc_context *ctx)
 {
 	lockdep_assert_held(&entry->lock);
+	trace_pfc_unlink(entry->inode, ctx);
 	hlist_del_rcu(&ctx->node);
 	ctx->unlinked = get_state_synchronize_rcu();
 	/* Pairs with test_and_set_bit_lock() in pfc_insert_check(). */
@@ -285,6 +290,7 @@ static void pfc_link(struct pfc_entry *entry, struct pfc_context *ctx)
 	lockdep_assert_held(&entry->lock);
 	set_bit(PFC_CTX_INSERTED, &ctx->flags);
 	hlist_add_head_rcu(&ctx->node, &entry->contexts);
+	trace_pfc_insert(entry->inode, ctx);
 	atomic_long_inc(&pfc_live_contexts);
 	pfc_stat_inc(PFC_STAT_INSERTS);
 }
@@ -321,7 +327,7 @@ static void pfc_freeing_mark(struct fsnotify_mark *mark,
 	if (!entry->dead) {
 		entry->dead = true;
 		rhashtable_remove_fast(&pfc_table, &entry->node, pfc_params);
-		pfc_entry_drop(entry, NULL);
+		trace_pfc_evict(entry->inode, pfc_entry_drop(entry, NULL));
 		atomic_long_dec(&pfc_live_entries);
 		pfc_stat_inc(PFC_STAT_EVICTIONS);
 	}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pfc - tracepoints: contexts inserted, unlinked and freed, and inodes
+ * torn down.  perf, trace-cmd and bpftrace see them as pfc:pfc_*.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM pfc
+
+#if !defined(_PFC_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _PFC_TRACE_H
+
+#include <linux/fs.h>
+#include <linux/tracepoint.h>
+
+#include "pfc.h"
+
+DECLARE_EVENT_CLASS(pfc_context_class,
+		    TP_PROTO(const struct inode *inode,
+			     const struct pfc_context *ctx),
+		    TP_ARGS(inode, ctx),
+		    TP_STRUCT__entry(__field(dev_t, dev)
+				     __field(unsigned long, ino)
+				     __field(const void *, ctx)
+				     __field(const void *, owner)
+				     __field(const void *, instance)),
+		    TP_fast_assign(__entry->dev = inode->i_sb->s_dev;
+				   __entry->ino = inode->i_ino;
+				   __entry->ctx = ctx;
+				   __entry->owner = ctx->owner;
+				   __entry->instance = ctx->instance;),
+		    TP_printk("dev=%d:%d ino=%lu ctx=%p owner=%ps instance=%p",
+			      MAJOR(__entry->dev), MINOR(__entry->dev),
+			      __entry->ino, __entry->ctx, __entry->owner,
+			      __entry->instance)
+);
+
+/* A context was linked into an inode's list. */
+DEFINE_EVENT(pfc_context_class, pfc_insert,
+	     TP_PROTO(const struct inode *inode, const struct pfc_context *ctx),
+	     TP_ARGS(inode, ctx)
+);
+
+/* A context was unlinked: remove, teardown, owner sweep or eviction. */
+DEFINE_EVENT(pfc_context_class, pfc_unlink,
+	     TP_PROTO(const struct inode *inode, const struct pfc_context *ctx),
+	     TP_ARGS(inode, ctx)
+);
+
+/* An inode's entry died: eviction, unlink + last close, umount, unload. */
+TRACE_EVENT(pfc_evict,
+	    TP_PROTO(const struct inode *inode, unsigned int contexts),
+	    TP_ARGS(inode, contexts),
+	    TP_STRUCT__entry(__field(dev_t, dev)
+			     __field(unsigned long, ino)
+			     __field(unsigned int, contexts)),
+	    TP_fast_assign(__entry->dev = inode->i_sb->s_dev;
+			   __entry->ino = inode->i_ino;
+			   __entry->contexts = contexts;),
+	    TP_printk("dev=%d:%d ino=%lu contexts=%u",
+		      MAJOR(__entry->dev), MINOR(__entry->dev), __entry->ino,
+		      __entry->contexts)
+);
+
+/* A context's free callback is about to run. */
+TRACE_EVENT(pfc_free,
+	    TP_PROTO(const struct pfc_context *ctx),
+	    TP_ARGS(ctx),
+	    TP_STRUCT__entry(__field(const void *, ctx)
+			     __field(const void *, owner)
+			     __field(const void *, instance)
+			     __field(const void *, free)),
+	    TP_fast_assign(__entry->ctx = ctx;
+			   __entry->owner = ctx->owner;
+			   __entry->instance = ctx->instance;
+			   __entry->free = ctx->free;),
+	    TP_printk("ctx=%p owner=%ps instance=%p free=%ps",
+		      __entry->ctx, __entry->owner, __entry->instance,
+		      __entry->free)
+);
+
+#endif /* _PFC_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE pfc_trace
+#include <trace/define_trace.h>
