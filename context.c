@@ -801,7 +801,7 @@ static struct inode *pfc_grab_inode(struct pfc_entry *entry, const void *arg)
 
 static void pfc_destroy_inode_mark(struct inode *inode)
 {
-	struct fsnotify_mark *mark = fsnotify_find_inode_mark(inode, pfc_group);
+	struct fsnotify_mark *mark = pfc_find_inode_mark(inode, pfc_group);
 
 	if (mark) {
 		fsnotify_destroy_mark(mark, pfc_group);
@@ -825,7 +825,7 @@ int __init pfc_context_init(void)
 		err = -ENOMEM;
 		goto err_table;
 	}
-	pfc_group = fsnotify_alloc_group(&pfc_fsnotify_ops, 0);
+	pfc_group = fsnotify_alloc_group(&pfc_fsnotify_ops, PFC_GROUP_NOFS);
 	if (IS_ERR(pfc_group)) {
 		err = PTR_ERR(pfc_group);
 		goto err_wq;

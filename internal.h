@@ -10,6 +10,8 @@
 #include <linux/fsnotify_backend.h>
 #include <linux/percpu.h>
 #include <linux/rhashtable-types.h>
+
+#include "compat.h"
 #include <linux/spinlock.h>
 
 /**

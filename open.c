@@ -161,7 +161,7 @@ int pfc_open_watch(struct pfc_open_hook *hook, struct super_block *sb)
 	list_add(&watch->link, &hook->watches);
 	spin_unlock(&hook->lock);
 
-	err = fsnotify_add_mark(&watch->mark, sb, FSNOTIFY_OBJ_TYPE_SB, 0);
+	err = pfc_add_sb_mark(&watch->mark, sb);
 	if (err) {
 		/* Never attached: no freeing_mark, the list's reference is ours. */
 		spin_lock(&hook->lock);

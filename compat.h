@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pfc - the differences between the kernels pfc builds for.
+ *
+ * pfc is written against the 6.12 API.  This header supplies that API on
+ * older kernels (Debian's 6.1 LTS is the oldest one built and tested), so
+ * that every version check of pfc sits here and nowhere else.  Where the
+ * kernel offers a macro to test for, the test is on the macro; otherwise
+ * on LINUX_VERSION_CODE, at the release that changed the interface.
+ */
+#ifndef _PFC_COMPAT_H
+#define _PFC_COMPAT_H
+
+#include <linux/fs.h>
+#include <linux/fsnotify_backend.h>
+#include <linux/version.h>
+
+/*
+ * Group priorities became enum fsnotify_group_prio in 6.10; before, they
+ * were the FS_PRIO_* macros, same values and meaning.  Before 6.10 the
+ * priority only orders the groups; it does not gate permission events.
+ */
+#ifdef FS_PRIO_1
+#define FSNOTIFY_PRIO_NORMAL		FS_PRIO_0
+#define FSNOTIFY_PRIO_CONTENT		FS_PRIO_1
+#define FSNOTIFY_PRIO_PRE_CONTENT	FS_PRIO_2
+#endif
+
+/*
+ * PFC_GROUP_NOFS - fsnotify_alloc_group() flags for a group whose marks
+ * are destroyed from inode eviction (evictable marks), i.e. from reclaim.
+ * Kernels that have FSNOTIFY_GROUP_NOFS (5.19 to at least 6.1) take a
+ * group's mark_mutex with NOFS set only if the group asks for it; without
+ * it the mutex is held across GFP_KERNEL allocations (the mark connector)
+ * while eviction takes it too.  fanotify asks for it for the same reason
+ * (FAN_MARK_EVICTABLE).  Later kernels (6.12) set NOFS for every group.
+ */
+#ifdef FSNOTIFY_GROUP_NOFS
+#define PFC_GROUP_NOFS	FSNOTIFY_GROUP_NOFS
+#else
+#define PFC_GROUP_NOFS	0
+#endif
+
+/*
+ * Since 6.10 the mark helpers take the object and its type; before, a
+ * pointer to the object's connector pointer, and before 6.8 an fsid too.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+static inline int pfc_add_sb_mark(struct fsnotify_mark *mark,
+				  struct super_block *sb)
+{
+	return fsnotify_add_mark(mark, sb, FSNOTIFY_OBJ_TYPE_SB, 0);
+}
+
+static inline struct fsnotify_mark *
+pfc_find_inode_mark(struct inode *inode, struct fsnotify_group *group)
+{
+	return fsnotify_find_inode_mark(inode, group);
+}
+#else
+static inline int pfc_add_sb_mark(struct fsnotify_mark *mark,
+				  struct super_block *sb)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	return fsnotify_add_mark(mark, &sb->s_fsnotify_marks,
+				 FSNOTIFY_OBJ_TYPE_SB, 0);
+#else
+	return fsnotify_add_mark(mark, &sb->s_fsnotify_marks,
+				 FSNOTIFY_OBJ_TYPE_SB, 0, NULL);
+#endif
+}
+
+static inline struct fsnotify_mark *
+pfc_find_inode_mark(struct inode *inode, struct fsnotify_group *group)
+{
+	return fsnotify_find_mark(&inode->i_fsnotify_marks, group);
+}
+#endif
+
+#endif /* _PFC_COMPAT_H */
