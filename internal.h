@@ -10,9 +10,9 @@
 #include <linux/fsnotify_backend.h>
 #include <linux/percpu.h>
 #include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
 
 #include "compat.h"
-#include <linux/spinlock.h>
 
 /**
  * struct pfc_entry - the contexts of one inode
