@@ -16,6 +16,13 @@
 #include <linux/version.h>
 
 /*
+ * True on kernels older than @major.@minor.  The one use of
+ * LINUX_VERSION_CODE in pfc (checkpatch is told to accept it here).
+ */
+#define PFC_KERNEL_BEFORE(major, minor) \
+	(KERNEL_VERSION(major, minor, 0) > LINUX_VERSION_CODE)
+
+/*
  * Group priorities became enum fsnotify_group_prio in 6.10; before, they
  * were the FS_PRIO_* macros, same values and meaning.  Before 6.10 the
  * priority only orders the groups; it does not gate permission events.
@@ -45,7 +52,25 @@
  * Since 6.10 the mark helpers take the object and its type; before, a
  * pointer to the object's connector pointer, and before 6.8 an fsid too.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#if PFC_KERNEL_BEFORE(6, 10)
+static inline int pfc_add_sb_mark(struct fsnotify_mark *mark,
+				  struct super_block *sb)
+{
+#if PFC_KERNEL_BEFORE(6, 8)
+	return fsnotify_add_mark(mark, &sb->s_fsnotify_marks,
+				 FSNOTIFY_OBJ_TYPE_SB, 0, NULL);
+#else
+	return fsnotify_add_mark(mark, &sb->s_fsnotify_marks,
+				 FSNOTIFY_OBJ_TYPE_SB, 0);
+#endif
+}
+
+static inline struct fsnotify_mark *
+pfc_find_inode_mark(struct inode *inode, struct fsnotify_group *group)
+{
+	return fsnotify_find_mark(&inode->i_fsnotify_marks, group);
+}
+#else
 static inline int pfc_add_sb_mark(struct fsnotify_mark *mark,
 				  struct super_block *sb)
 {
@@ -56,24 +81,6 @@ static inline struct fsnotify_mark *
 pfc_find_inode_mark(struct inode *inode, struct fsnotify_group *group)
 {
 	return fsnotify_find_inode_mark(inode, group);
-}
-#else
-static inline int pfc_add_sb_mark(struct fsnotify_mark *mark,
-				  struct super_block *sb)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
-	return fsnotify_add_mark(mark, &sb->s_fsnotify_marks,
-				 FSNOTIFY_OBJ_TYPE_SB, 0);
-#else
-	return fsnotify_add_mark(mark, &sb->s_fsnotify_marks,
-				 FSNOTIFY_OBJ_TYPE_SB, 0, NULL);
-#endif
-}
-
-static inline struct fsnotify_mark *
-pfc_find_inode_mark(struct inode *inode, struct fsnotify_group *group)
-{
-	return fsnotify_find_mark(&inode->i_fsnotify_marks, group);
 }
 #endif
 
