@@ -4,9 +4,11 @@
  *
  * pfc is written against the 6.12 API.  This header supplies that API on
  * older kernels (Debian's 6.1 LTS is the oldest one built and tested), so
- * that every version check of pfc sits here and nowhere else.  Where the
- * kernel offers a macro to test for, the test is on the macro; otherwise
- * on LINUX_VERSION_CODE, at the release that changed the interface.
+ * that every version check of pfc sits here and nowhere else: a function
+ * that is missing is provided under its upstream name, one whose
+ * signature changed gets a pfc_ wrapper.  Where the kernel offers a macro
+ * to test for, the test is on the macro; otherwise on the version that
+ * changed the interface.  Sample and benchmark modules include it too.
  */
 #ifndef _PFC_COMPAT_H
 #define _PFC_COMPAT_H
@@ -51,6 +53,8 @@
 /*
  * Since 6.10 the mark helpers take the object and its type; before, a
  * pointer to the object's connector pointer, and before 6.8 an fsid too.
+ * pfc_add_sb_mark() is fsnotify_add_mark() on a superblock; older kernels
+ * get fsnotify_find_inode_mark(), which came with the change.
  */
 #if PFC_KERNEL_BEFORE(6, 10)
 static inline int pfc_add_sb_mark(struct fsnotify_mark *mark,
@@ -66,7 +70,7 @@ static inline int pfc_add_sb_mark(struct fsnotify_mark *mark,
 }
 
 static inline struct fsnotify_mark *
-pfc_find_inode_mark(struct inode *inode, struct fsnotify_group *group)
+fsnotify_find_inode_mark(struct inode *inode, struct fsnotify_group *group)
 {
 	return fsnotify_find_mark(&inode->i_fsnotify_marks, group);
 }
@@ -76,11 +80,13 @@ static inline int pfc_add_sb_mark(struct fsnotify_mark *mark,
 {
 	return fsnotify_add_mark(mark, sb, FSNOTIFY_OBJ_TYPE_SB, 0);
 }
+#endif
 
-static inline struct fsnotify_mark *
-pfc_find_inode_mark(struct inode *inode, struct fsnotify_group *group)
+/* The inode timestamp accessors came in 6.7 (6.1 has inode_get_ctime()). */
+#if PFC_KERNEL_BEFORE(6, 7)
+static inline struct timespec64 inode_get_mtime(const struct inode *inode)
 {
-	return fsnotify_find_inode_mark(inode, group);
+	return inode->i_mtime;
 }
 #endif
 

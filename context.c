@@ -801,7 +801,7 @@ static struct inode *pfc_grab_inode(struct pfc_entry *entry, const void *arg)
 
 static void pfc_destroy_inode_mark(struct inode *inode)
 {
-	struct fsnotify_mark *mark = pfc_find_inode_mark(inode, pfc_group);
+	struct fsnotify_mark *mark = fsnotify_find_inode_mark(inode, pfc_group);
 
 	if (mark) {
 		fsnotify_destroy_mark(mark, pfc_group);
