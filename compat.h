@@ -15,6 +15,8 @@
 
 #include <linux/fs.h>
 #include <linux/fsnotify_backend.h>
+#include <linux/kthread.h>
+#include <linux/sched/task.h>
 #include <linux/version.h>
 
 /*
@@ -88,6 +90,32 @@ static inline struct timespec64 inode_get_mtime(const struct inode *inode)
 {
 	return inode->i_mtime;
 }
+#endif
+
+/* kthread_stop_put() came in 6.6. */
+#if PFC_KERNEL_BEFORE(6, 6)
+static inline int kthread_stop_put(struct task_struct *k)
+{
+	int ret = kthread_stop(k);
+
+	put_task_struct(k);
+	return ret;
+}
+#endif
+
+/*
+ * KUnit, for the suites: KUNIT_EXPECT_MEMEQ() came in 6.2 and test
+ * attributes (KUNIT_CASE_SLOW()) in 6.5; before, a slow case is an
+ * ordinary one.  Include this header after <kunit/test.h>.
+ */
+#ifdef KUNIT_CASE
+#ifndef KUNIT_EXPECT_MEMEQ
+#define KUNIT_EXPECT_MEMEQ(test, left, right, size) \
+	KUNIT_EXPECT_EQ(test, memcmp(left, right, size), 0)
+#endif
+#ifndef KUNIT_CASE_SLOW
+#define KUNIT_CASE_SLOW(test_name) KUNIT_CASE(test_name)
+#endif
 #endif
 
 #endif /* _PFC_COMPAT_H */
