@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `dkms add` + `dkms build` of pfc for each kernel whose headers are
+# installed (by default Debian's 6.12 and 6.1: 6.12.117+deb12-amd64 and
+# 6.1.0-56-amd64), the way a user installs it, but in a throwaway DKMS tree:
+# nothing under /var/lib/dkms, /usr/src or /lib/modules is touched, nothing
+# is installed and nothing is loaded.
+#
+# usage: tools/dkms-check.sh [kernel-release...]
+#
+# The package is the files of the module (top level of the tree, as git
+# sees them, without dot files) plus dkms.conf, copied to <tmp>/src/pfc-<version>, which is
+# what a packager puts in /usr/src.  DKMS signs what it builds when the
+# kernel has sign-file; a key made for the run in <tmp> is used, never the
+# machine's MOK.  PFC_KEEP=1 keeps <tmp>.
+#
+# Prints PASS/FAIL per kernel (with the end of make.log on failure), then
+#   RESULT dkms passed=N failed=M
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+kernels=${*:-"6.12.117+deb12-amd64 6.1.0-56-amd64"}
+
+"$here/tools/deps.sh" dkms >&2 || { echo "RESULT dkms passed=0 failed=1"; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pfc-dkms.XXXXXX")
+if [ "${PFC_KEEP:-0}" = 1 ]; then
+	echo "dkms-check: keeping $work" >&2
+else
+	trap 'rm -rf "$work"' EXIT
+fi
+
+name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$here/dkms.conf")
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$here/dkms.conf")
+src=$work/src/$name-$version
+mkdir -p "$src" "$work/dkms" "$work/install"
+git -C "$here" ls-files --cached --others --exclude-standard |
+	grep -v -e / -e '^\.' | while IFS= read -r f; do
+		[ -f "$here/$f" ] && printf '%s\n' "$f"
+	done | rsync -a --files-from=- "$here/" "$src/"
+
+# Signing material for this run only (dkms reads these from the
+# environment before its framework.conf).
+export mok_signing_key=$work/mok.key mok_certificate=$work/mok.pub
+opts=(--dkmstree "$work/dkms" --sourcetree "$work/src" --installtree "$work/install")
+
+passed=0
+failed=0
+if ! dkms add -m "$name" -v "$version" "${opts[@]}" >"$work/add.log" 2>&1; then
+	echo "FAIL dkms add $name/$version"
+	sed 's/^/  /' "$work/add.log"
+	echo "RESULT dkms passed=0 failed=1"
+	exit 1
+fi
+for k in $kernels; do
+	log=$work/build-$k.log
+	if [ ! -d "/lib/modules/$k/build" ]; then
+		echo "FAIL $k: no headers in /lib/modules/$k/build"
+		failed=$((failed + 1))
+		continue
+	fi
+	if nice dkms build -m "$name" -v "$version" -k "$k" "${opts[@]}" >"$log" 2>&1 &&
+	   ko=$(ls "$work/dkms/$name/$version/$k"/*/module/"$name".ko* 2>/dev/null | head -1) &&
+	   [ -n "$ko" ] && modinfo -F vermagic "$ko" | grep -q "^$k "; then
+		echo "PASS $k: $(basename "$ko") built, vermagic $k"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $k: dkms build failed"
+		tail -5 "$log" | sed 's/^/  /'
+		mlog=$(ls "$work/dkms/$name/$version/build/make.log" 2>/dev/null)
+		[ -z "$mlog" ] || tail -20 "$mlog" | sed 's/^/  make.log: /'
+		failed=$((failed + 1))
+	fi
+done
+echo "RESULT dkms passed=$passed failed=$failed"
+[ "$failed" = 0 ]
