@@ -1,0 +1,239 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run pfc's KUnit suites on the debug kernel under qemu, in one command:
+#
+#   1. build (once, cached) the KUnit/KASAN/lockdep/kmemleak kernel from
+#      Debian's linux-source (tools/build-kernel.sh + tools/kconfig/debug.config),
+#   2. build pfc.ko and kunit/pfc_kunit.ko against it, in the source tree,
+#   3. boot it with tools/vm/boot.sh (busybox initramfs, TCG, 2 vCPUs) and in
+#      the guest: insmod pfc.ko, insmod pfc_kunit.ko (the suites run at load
+#      and print KTAP), rmmod pfc_kunit, attach contexts through
+#      /sys/kernel/debug/pfc/attach when pfc has it, rmmod pfc with them
+#      still attached, then ask kmemleak,
+#   4. parse the KTAP with the kernel tree's tools/testing/kunit/kunit.py,
+#      scan the whole console for BUG/WARNING/KASAN/lockdep/RCU/kmemleak
+#      reports, and print
+#        RESULT kunit-<ver> passed=N failed=M skipped=K
+#      (KUnit test cases as kunit.py counts them; a bad log scan, a crash or
+#      a boot that fails twice adds one failure).  Exit status 0 only when
+#      failed=0.
+#
+# usage: tools/vm/run-kunit.sh [6.12|6.1]        (default 6.12)
+#
+# environment:
+#   PFC_SRC=DIR        module source tree (default: this repository); must
+#                      build pfc.ko and kunit/pfc_kunit.ko with
+#                      `make -C <kernel> M=DIR modules`
+#   PFC_OUT=DIR        where logs go (default: $PFC_SRC/out); the console log
+#                      is $PFC_OUT/logs/kunit-<ver>.log
+#   PFC_VM_TIMEOUT=S   wall-clock limit of one boot (default 900)
+#   PFC_KUNIT_FILTER=G only run suites/tests matching glob G (kunit.filter_glob)
+#   PFC_VM_VERBOSE=1   stream the console while it runs
+#   PFC_KVM=1, PFC_TCG_THREAD, PFC_CACHE: see tools/vm/boot.sh
+#
+# A boot that dies before pfc.ko is loaded (e.g. the rare multi-threaded TCG
+# int3 oops in sched_clock_cpu while the kernel patches its own text), or
+# whose only kernel reports predate the first insmod, is a boot failure, not
+# a test failure: it is retried once, the first log kept as *.boot1.log.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+ver=${1:-6.12}
+name=kunit-$ver
+src=$(cd "${PFC_SRC:-$repo}" && pwd)
+out=${PFC_OUT:-$src/out}
+logdir=$out/logs
+log=$logdir/$name.log
+limit=${PFC_VM_TIMEOUT:-900}
+
+say() { echo "run-kunit: $*" >&2; }
+result() {	# passed failed skipped
+	echo "RESULT $name passed=$1 failed=$2 skipped=$3"
+	[ "$2" = 0 ]
+	exit
+}
+
+mkdir -p "$logdir"
+
+# --- 1. kernel --------------------------------------------------------------
+if ! kb=$("$repo/tools/build-kernel.sh" "$ver" "$repo/tools/kconfig/debug.config"); then
+	say "debug kernel build failed"
+	result 0 1 0
+fi
+kimg=$kb/arch/x86/boot/bzImage
+ksrc=$(dirname "$kb")/linux-source-$ver
+kunitpy=$ksrc/tools/testing/kunit/kunit.py
+[ -f "$kunitpy" ] || { say "no $kunitpy"; result 0 1 0; }
+
+# --- 2. modules -------------------------------------------------------------
+say "building modules in $src against $kb"
+if ! make -C "$kb" M="$src" -j"${PFC_JOBS:-$(nproc)}" modules >"$logdir/$name-build.log" 2>&1; then
+	tail -30 "$logdir/$name-build.log" >&2
+	say "module build failed; full log in $logdir/$name-build.log"
+	result 0 1 0
+fi
+for ko in "$src/pfc.ko" "$src/kunit/pfc_kunit.ko"; do
+	[ -f "$ko" ] || { say "the build made no $ko"; result 0 1 0; }
+done
+
+# --- 3. the guest -----------------------------------------------------------
+guest=$(mktemp "${TMPDIR:-/tmp}/pfc-kunit-guest.XXXXXX")
+ktap=$(mktemp "${TMPDIR:-/tmp}/pfc-kunit-ktap.XXXXXX")
+trap 'rm -f "$guest" "$ktap"' EXIT
+cat >"$guest" <<'EOF'
+# Runs in the guest (busybox sh).  Every line it prints starts with
+# "pfc-kunit:" and never contains a word the host-side log scan looks for.
+fail=0
+note() { echo "pfc-kunit: $*"; }
+bad() { echo "pfc-kunit: FAILED: $*"; fail=1; }
+kml=/sys/kernel/debug/kmemleak
+leakscan() {	# two scans: a report needs the object unreferenced and >5 s old
+	[ -w $kml ] || return 0
+	sleep 6; echo scan >$kml; sleep 1; echo scan >$kml
+	r=$(cat $kml)	# debugfs files have size 0: [ -s ] does not work
+	if [ -n "$r" ]; then
+		note "kmemleak ($1):"; echo "$r"
+	else
+		note "kmemleak ($1): nothing"
+	fi
+	echo clear >$kml
+}
+
+if [ -w $kml ]; then
+	# No automatic scans in the middle of the tests; forget what the
+	# kernel itself leaked while booting.
+	echo scan=off >$kml
+	echo scan >$kml; echo clear >$kml
+else
+	note "no $kml (kmemleak off?): leak checks skipped"
+fi
+
+vm-mark insmod-pfc
+if ! insmod /pfc.ko; then
+	bad "insmod pfc.ko"
+	exit 1
+fi
+vm-mark insmod-pfc-kunit
+insmod /pfc_kunit.ko || bad "insmod pfc_kunit.ko"
+vm-mark rmmod-pfc-kunit
+# Load addresses, to read kmemleak backtraces taken after the unload.
+note "loaded: $(grep pfc /proc/modules | tr '\n' ';')"
+rmmod pfc_kunit || bad "rmmod pfc_kunit"
+leakscan "after the KUnit suites, pfc still loaded"
+
+att=/sys/kernel/debug/pfc/attach
+if [ -e $att ]; then
+	# Unload pfc with contexts attached (owned by pfc itself): on a file
+	# kept open, on closed files still in the inode cache, and on one
+	# whose inode is evicted before the unload.
+	vm-mark attach
+	d=/tmp/pfc-attach
+	mkdir -p $d
+	for f in open cached1 cached2 evicted; do
+		echo "$f" >$d/$f
+		printf '%s' "$d/$f" >$att || bad "attach $d/$f"
+	done
+	exec 3<$d/open
+	rm $d/evicted
+	echo 2 >/proc/sys/vm/drop_caches
+else
+	note "no $att: unload-with-contexts step skipped"
+fi
+vm-mark rmmod-pfc
+rmmod pfc || bad "rmmod pfc"
+if [ -e $att ] || [ -d /tmp/pfc-attach ]; then
+	# The files outlive pfc; evicting them now must not call into it.
+	exec 3<&-
+	rm -rf /tmp/pfc-attach
+	echo 3 >/proc/sys/vm/drop_caches
+fi
+vm-mark kmemleak
+leakscan "after rmmod pfc"
+vm-mark end
+note "END status=$fail"
+exit $fail
+EOF
+
+append=" kmemleak=on"
+[ -n "${PFC_KUNIT_FILTER:-}" ] && append="$append kunit.filter_glob=$PFC_KUNIT_FILTER"
+
+# Offending kernel reports.  Anything here fails the run; nothing is
+# filtered out by origin, pfc's or the kernel's.
+scan_re='BUG:|WARNING:|KASAN|UBSAN|ODEBUG|Oops|Kernel panic|Call Trace|RIP:|general protection fault|kernel BUG at|Unable to handle|unreferenced object|suspected memory leak|possible circular locking|inconsistent lock state|suspicious RCU usage|possible recursive locking|possible irq lock inversion|bad unlock balance|held lock freed|lock held when returning|DEBUG_LOCKS_WARN_ON|INFO: trying to register non-static key|list_add corruption|list_del corruption|refcount_t:|blocked for more than|detected stall|soft lockup|hard LOCKUP|segfault at'
+
+boot_once() {	# logfile -> sets boot_rc
+	say "booting $kimg (log $1)"
+	local t0=$(date +%s)
+	"$here/boot.sh" -t "$limit" -a "$append" \
+		-f "$src/pfc.ko:/pfc.ko" -f "$src/kunit/pfc_kunit.ko:/pfc_kunit.ko" \
+		"$kimg" "$guest" "$1"
+	boot_rc=$?
+	say "guest done in $(( $(date +%s) - t0 ))s (boot.sh status $boot_rc)"
+}
+
+# Line number of the first "stage=insmod-pfc" marker, 0 if none.
+insmod_line() { grep -n 'PFC-VM: stage=insmod-pfc$' "$1" | head -1 | cut -d: -f1 | grep . || echo 0; }
+
+is_boot_failure() {	# logfile: the kernel never got as far as loading pfc
+	[ "$boot_rc" = 4 ] && return 0
+	local l=$(insmod_line "$1")
+	[ "$l" = 0 ] && return 0
+	# Kernel reports before the first insmod and none after it.
+	local first=$(grep -n -E "$scan_re" "$1" | head -1 | cut -d: -f1)
+	[ -n "$first" ] && [ "$first" -lt "$l" ] &&
+		! tail -n +"$l" "$1" | grep -q -E "$scan_re"
+}
+
+boot_once "$log"
+bootfail=0
+if is_boot_failure "$log"; then
+	say "boot failure (the guest never loaded pfc); retrying once"
+	mv "$log" "$logdir/$name.boot1.log"
+	boot_once "$log"
+	if is_boot_failure "$log"; then
+		say "boot failed twice; logs $logdir/$name.boot1.log and $log"
+		bootfail=1
+	fi
+fi
+
+# --- 4. verdict -------------------------------------------------------------
+failed_extra=0
+
+# KTAP: what the console printed while pfc_kunit.ko was being loaded.
+sed -n '/PFC-VM: stage=insmod-pfc-kunit$/,/PFC-VM: stage=rmmod-pfc-kunit$/p' "$log" >"$ktap"
+echo "---- kunit.py parse ----"
+parse_out=$(python3 "$kunitpy" parse "$ktap" 2>&1)
+echo "$parse_out"
+summary=$(echo "$parse_out" | sed 's/\x1b\[[0-9;]*m//g' | grep 'Testing complete' | tail -1)
+count() { echo "$summary" | grep -o "$1: [0-9]*" | grep -o '[0-9]*$' || echo 0; }
+passed=$(count passed)
+failed=$(( $(count failed) + $(count crashed) + $(count errors) ))
+skipped=$(count skipped)
+if [ -z "$summary" ] || [ $((passed + failed + skipped)) = 0 ]; then
+	say "no KUnit results in the log"
+	failed_extra=1
+fi
+
+echo "---- log scan ----"
+hits=$(grep -n -E "$scan_re" "$log" | grep -v 'pfc-kunit:')
+if [ -n "$hits" ]; then
+	echo "kernel reports in $log:"
+	echo "$hits" | head -60
+	first=$(echo "$hits" | head -1 | cut -d: -f1)
+	echo "---- first report in context ----"
+	sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p" "$log"
+	failed_extra=1
+else
+	echo "no kernel reports"
+fi
+grep 'pfc-kunit: FAILED' "$log" && failed_extra=1
+if ! grep -q 'PFC-VM: stage=end$' "$log"; then
+	echo "the guest never reached its end marker (boot.sh status $boot_rc)"
+	tail -30 "$log"
+	failed_extra=1
+fi
+[ "$bootfail" = 1 ] && failed_extra=1
+echo "console log: $log"
+result "$passed" "$((failed + failed_extra))" "$skipped"
