@@ -16,13 +16,13 @@
 # machine's MOK.  PFC_KEEP=1 keeps <tmp>.
 #
 # Prints PASS/FAIL per kernel (with the end of make.log on failure), then
-#   RESULT dkms passed=N failed=M
+#   RESULT dkms passed=N failed=M skipped=0
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 kernels=${*:-"6.12.117+deb12-amd64 6.1.0-56-amd64"}
 
-"$here/tools/deps.sh" dkms >&2 || { echo "RESULT dkms passed=0 failed=1"; exit 1; }
+"$here/tools/deps.sh" dkms >&2 || { echo "RESULT dkms passed=0 failed=1 skipped=0"; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pfc-dkms.XXXXXX")
 if [ "${PFC_KEEP:-0}" = 1 ]; then
@@ -50,7 +50,7 @@ failed=0
 if ! dkms add -m "$name" -v "$version" "${opts[@]}" >"$work/add.log" 2>&1; then
 	echo "FAIL dkms add $name/$version"
 	sed 's/^/  /' "$work/add.log"
-	echo "RESULT dkms passed=0 failed=1"
+	echo "RESULT dkms passed=0 failed=1 skipped=0"
 	exit 1
 fi
 for k in $kernels; do
@@ -73,5 +73,5 @@ for k in $kernels; do
 		failed=$((failed + 1))
 	fi
 done
-echo "RESULT dkms passed=$passed failed=$failed"
+echo "RESULT dkms passed=$passed failed=$failed skipped=0"
 [ "$failed" = 0 ]
