@@ -197,9 +197,10 @@ build() {
 	nice make -C "$kdir" M="$dir" -j"$jobs" "$@" modules >"$out" 2>&1
 	rc=$?
 	[ "$verbose" = 0 ] || cat "$out" >&2
-	# Diagnostics name the file by its path in the copy: show ours.
+	# Diagnostics in our files (named by their path in the copy) and
+	# modpost's about our modules; not those inside kernel headers.
 	grep -E '(warning|error|WARNING|ERROR):' "$out" |
-		grep -v 'Skipping BTF generation' |
+		grep -E "^$dir/|modpost" |
 		sed "s|$dir/||g" >"$findings"
 	if [ "$rc" != 0 ]; then
 		fail "$name" "build failed (make exit $rc)" "$findings"
