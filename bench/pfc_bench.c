@@ -1,0 +1,1374 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfc_bench - pfc against the designs a kernel developer would otherwise use
+ *
+ * Times, with the same inodes (shmem_file_setup() files) and the same loops:
+ *
+ *  pfc		pfc itself: rhashtable + RCU list, lock-free lookups;
+ *  fsrtl	a per-inode context list under a mutex, found through a
+ *		global mutex-protected hash (how FsRtl per-file contexts work
+ *		once the FCB pointer has to be found from the inode);
+ *  ima		an rbtree keyed on the inode pointer under a global rwlock
+ *		(integrity_iint_cache before 6.9);
+ *  fsnotify	fsnotify_find_mark() on the inode, contexts on the mark
+ *		under the mark's spinlock (nfsd's file cache does this).
+ *
+ * Write a command to /sys/kernel/debug/pfc_bench/cmd; results are printed
+ * to the kernel log as lines "PFCB key=value ...", one per measurement and
+ * repetition (bench/run.sh takes medians):
+ *
+ *	run all|hit|ops|inodes|evict	the benchmarks (module parameters size them)
+ *	mem_setup N			create N files and N unattached contexts
+ *	mem_attach			attach one pfc context to each of them
+ *	mem_free			drop the files (eviction frees the contexts)
+ *
+ * Between the mem_* commands user space reads /proc/slabinfo and
+ * /proc/meminfo: the contexts are allocated at mem_setup, so the difference
+ * is what pfc needs per inode beyond the context itself.
+ *
+ * Never load this outside a test VM: it allocates up to max_inodes files.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/fsnotify_backend.h>
+#include <linux/hash.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/random.h>
+#include <linux/rbtree.h>
+#include <linux/refcount.h>
+#include <linux/sched.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "pfc.h"
+
+static unsigned int iters = 200000;
+module_param(iters, uint, 0644);
+MODULE_PARM_DESC(iters, "operations per measurement (lookups: at least one pass)");
+static unsigned int reps = 5;
+module_param(reps, uint, 0644);
+MODULE_PARM_DESC(reps, "repetitions of each measurement");
+static unsigned int max_inodes = 100000;
+module_param(max_inodes, uint, 0644);
+MODULE_PARM_DESC(max_inodes, "largest inode count of the sweep (1, 10^3, 10^5, 10^6)");
+static unsigned int evict_n = 2000;
+module_param(evict_n, uint, 0644);
+MODULE_PARM_DESC(evict_n, "inodes evicted per eviction measurement");
+static unsigned int scale_ms = 1000;
+module_param(scale_ms, uint, 0644);
+MODULE_PARM_DESC(scale_ms, "duration of each read-side scaling measurement");
+
+enum bench_impl { IMPL_PFC, IMPL_FSRTL, IMPL_IMA, IMPL_FSN, IMPL_NR };
+
+static const char *const impl_name[IMPL_NR] = {
+	[IMPL_PFC] = "pfc",
+	[IMPL_FSRTL] = "fsrtl",
+	[IMPL_IMA] = "ima",
+	[IMPL_FSN] = "fsnotify",
+};
+
+/* Keys: one owner, instances 0..15; a second owner for insert/remove. */
+static const char bench_owner[] = "pfc_bench";
+static const char bench_owner2[] = "pfc_bench2";
+static const char bench_inst[16];
+
+/* A context of the three baselines. */
+struct bl_ctx {
+	struct hlist_node node;
+	const void *owner;
+	const void *instance;
+	refcount_t ref;
+};
+
+static atomic_long_t bench_pfc_freed = ATOMIC_LONG_INIT(0);
+
+static void bench_pfc_free(struct pfc_context *ctx)
+{
+	atomic_long_inc(&bench_pfc_freed);
+}
+
+static void bench_pfc_kfree(struct pfc_context *ctx)
+{
+	kfree(ctx);
+}
+
+static bool bl_match_one(const struct bl_ctx *c, const void *owner,
+			 const void *instance)
+{
+	if (!owner)
+		return true;
+	return c->owner == owner && (!instance || c->instance == instance);
+}
+
+static struct bl_ctx *bl_match(struct hlist_head *head, const void *owner,
+			       const void *instance)
+{
+	struct bl_ctx *c;
+
+	hlist_for_each_entry(c, head, node)
+		if (bl_match_one(c, owner, instance))
+			return c;
+	return NULL;
+}
+
+static struct bl_ctx *bl_same_key(struct hlist_head *head,
+				  const struct bl_ctx *ctx)
+{
+	struct bl_ctx *c;
+
+	hlist_for_each_entry(c, head, node)
+		if (c->owner == ctx->owner && c->instance == ctx->instance)
+			return c;
+	return NULL;
+}
+
+/* ---- FSRTL-style: global mutex hash -> per-inode mutex + list ---------- */
+
+struct fsrtl_rec {
+	struct hlist_node hash;
+	struct inode *inode;
+	struct mutex lock; /* protects ctxs */
+	struct hlist_head ctxs;
+};
+
+static struct hlist_head *fsrtl_hash;
+static unsigned int fsrtl_bits;
+static DEFINE_MUTEX(fsrtl_hash_lock); /* protects fsrtl_hash */
+
+static struct fsrtl_rec *fsrtl_find(struct inode *inode)
+{
+	struct fsrtl_rec *rec;
+
+	lockdep_assert_held(&fsrtl_hash_lock);
+	hlist_for_each_entry(rec, &fsrtl_hash[hash_ptr(inode, fsrtl_bits)], hash)
+		if (rec->inode == inode)
+			return rec;
+	return NULL;
+}
+
+static struct fsrtl_rec *fsrtl_get_rec(struct inode *inode, bool create)
+{
+	struct fsrtl_rec *rec;
+
+	mutex_lock(&fsrtl_hash_lock);
+	rec = fsrtl_find(inode);
+	if (!rec && create) {
+		rec = kmalloc(sizeof(*rec), GFP_KERNEL);
+		if (rec) {
+			rec->inode = inode;
+			mutex_init(&rec->lock);
+			INIT_HLIST_HEAD(&rec->ctxs);
+			hlist_add_head(&rec->hash,
+				       &fsrtl_hash[hash_ptr(inode, fsrtl_bits)]);
+		}
+	}
+	mutex_unlock(&fsrtl_hash_lock);
+	return rec;
+}
+
+static struct bl_ctx *fsrtl_lookup(struct inode *inode, const void *owner,
+				   const void *instance, bool get)
+{
+	struct fsrtl_rec *rec = fsrtl_get_rec(inode, false);
+	struct bl_ctx *c = NULL;
+
+	if (rec) {
+		mutex_lock(&rec->lock);
+		c = bl_match(&rec->ctxs, owner, instance);
+		if (c && get)
+			refcount_inc(&c->ref);
+		mutex_unlock(&rec->lock);
+	}
+	return c;
+}
+
+static struct bl_ctx *fsrtl_insert(struct inode *inode, struct bl_ctx *ctx,
+				   bool unique)
+{
+	struct fsrtl_rec *rec = fsrtl_get_rec(inode, true);
+	struct bl_ctx *old = NULL;
+
+	if (!rec)
+		return ERR_PTR(-ENOMEM);
+	mutex_lock(&rec->lock);
+	old = unique ? bl_same_key(&rec->ctxs, ctx) : NULL;
+	if (old)
+		refcount_inc(&old->ref);
+	else
+		hlist_add_head(&ctx->node, &rec->ctxs);
+	mutex_unlock(&rec->lock);
+	return old;
+}
+
+static struct bl_ctx *fsrtl_remove(struct inode *inode, const void *owner,
+				   const void *instance)
+{
+	struct fsrtl_rec *rec = fsrtl_get_rec(inode, false);
+	struct bl_ctx *c = NULL;
+
+	if (rec) {
+		mutex_lock(&rec->lock);
+		c = bl_match(&rec->ctxs, owner, instance);
+		if (c)
+			hlist_del_init(&c->node);
+		mutex_unlock(&rec->lock);
+	}
+	return c;
+}
+
+static void fsrtl_clear(void)
+{
+	struct hlist_node *tmp;
+	struct fsrtl_rec *rec;
+	unsigned int i;
+
+	if (!fsrtl_hash)
+		return;
+	mutex_lock(&fsrtl_hash_lock);
+	for (i = 0; i < (1U << fsrtl_bits); i++) {
+		hlist_for_each_entry_safe(rec, tmp, &fsrtl_hash[i], hash) {
+			hlist_del(&rec->hash);
+			kfree(rec);
+		}
+		if (!(i % 4096))
+			cond_resched();
+	}
+	mutex_unlock(&fsrtl_hash_lock);
+}
+
+/* ---- old-IMA-style: rbtree on the inode pointer under a global rwlock -- */
+
+struct ima_rec {
+	struct rb_node rb;
+	struct inode *inode;
+	struct hlist_head ctxs; /* under ima_lock */
+};
+
+static struct rb_root ima_tree = RB_ROOT;
+static DEFINE_RWLOCK(ima_lock); /* protects ima_tree and every ctxs list */
+
+static struct ima_rec *ima_find(struct inode *inode)
+{
+	struct rb_node *n = ima_tree.rb_node;
+	struct ima_rec *rec;
+
+	while (n) {
+		rec = rb_entry(n, struct ima_rec, rb);
+		if (inode < rec->inode)
+			n = n->rb_left;
+		else if (inode > rec->inode)
+			n = n->rb_right;
+		else
+			return rec;
+	}
+	return NULL;
+}
+
+static struct bl_ctx *ima_lookup(struct inode *inode, const void *owner,
+				 const void *instance, bool get)
+{
+	struct ima_rec *rec;
+	struct bl_ctx *c = NULL;
+
+	read_lock(&ima_lock);
+	rec = ima_find(inode);
+	if (rec) {
+		c = bl_match(&rec->ctxs, owner, instance);
+		if (c && get)
+			refcount_inc(&c->ref);
+	}
+	read_unlock(&ima_lock);
+	return c;
+}
+
+static void ima_link(struct ima_rec *new)
+{
+	struct rb_node **p = &ima_tree.rb_node, *parent = NULL;
+	struct ima_rec *rec;
+
+	while (*p) {
+		parent = *p;
+		rec = rb_entry(parent, struct ima_rec, rb);
+		p = new->inode < rec->inode ? &parent->rb_left : &parent->rb_right;
+	}
+	rb_link_node(&new->rb, parent, p);
+	rb_insert_color(&new->rb, &ima_tree);
+}
+
+static struct bl_ctx *ima_insert(struct inode *inode, struct bl_ctx *ctx,
+				 bool unique)
+{
+	struct ima_rec *rec, *new = NULL;
+	struct bl_ctx *old = NULL;
+
+	/* As integrity_inode_get(): look up first, allocate outside the lock. */
+	read_lock(&ima_lock);
+	rec = ima_find(inode);
+	read_unlock(&ima_lock);
+	if (!rec) {
+		new = kmalloc(sizeof(*new), GFP_KERNEL);
+		if (!new)
+			return ERR_PTR(-ENOMEM);
+		new->inode = inode;
+		INIT_HLIST_HEAD(&new->ctxs);
+	}
+	write_lock(&ima_lock);
+	rec = ima_find(inode);
+	if (!rec) {
+		ima_link(new);
+		rec = new;
+		new = NULL;
+	}
+	old = unique ? bl_same_key(&rec->ctxs, ctx) : NULL;
+	if (old)
+		refcount_inc(&old->ref);
+	else
+		hlist_add_head(&ctx->node, &rec->ctxs);
+	write_unlock(&ima_lock);
+	kfree(new);
+	return old;
+}
+
+static struct bl_ctx *ima_remove(struct inode *inode, const void *owner,
+				 const void *instance)
+{
+	struct ima_rec *rec;
+	struct bl_ctx *c = NULL;
+
+	write_lock(&ima_lock);
+	rec = ima_find(inode);
+	if (rec) {
+		c = bl_match(&rec->ctxs, owner, instance);
+		if (c)
+			hlist_del_init(&c->node);
+	}
+	write_unlock(&ima_lock);
+	return c;
+}
+
+static void ima_clear(void)
+{
+	struct ima_rec *rec, *tmp;
+
+	write_lock(&ima_lock);
+	rbtree_postorder_for_each_entry_safe(rec, tmp, &ima_tree, rb) {
+		kfree(rec);
+	}
+	ima_tree = RB_ROOT;
+	write_unlock(&ima_lock);
+}
+
+/* ---- fsnotify marks: fsnotify_find_mark(), contexts under mark->lock --- */
+
+struct fsn_rec {
+	struct fsnotify_mark mark;
+	struct hlist_head ctxs; /* under mark.lock */
+};
+
+static struct fsnotify_group *fsn_group;
+static DECLARE_COMPLETION(fsn_group_freed);
+
+static int fsn_handle_inode_event(struct fsnotify_mark *mark, u32 mask,
+				  struct inode *inode, struct inode *dir,
+				  const struct qstr *name, u32 cookie)
+{
+	return 0;
+}
+
+/* The inode is going: drop its contexts and the mark's own reference. */
+static void fsn_freeing_mark(struct fsnotify_mark *mark,
+			     struct fsnotify_group *group)
+{
+	struct fsn_rec *rec = container_of(mark, struct fsn_rec, mark);
+	struct hlist_node *tmp;
+	struct bl_ctx *c;
+
+	spin_lock(&mark->lock);
+	hlist_for_each_entry_safe(c, tmp, &rec->ctxs, node)
+		hlist_del_init(&c->node);
+	spin_unlock(&mark->lock);
+	fsnotify_put_mark(mark);
+}
+
+static void fsn_free_mark(struct fsnotify_mark *mark)
+{
+	kfree(container_of(mark, struct fsn_rec, mark));
+}
+
+static void fsn_free_group_priv(struct fsnotify_group *group)
+{
+	complete(&fsn_group_freed);
+}
+
+static const struct fsnotify_ops fsn_ops = {
+	.handle_inode_event = fsn_handle_inode_event,
+	.freeing_mark = fsn_freeing_mark,
+	.free_mark = fsn_free_mark,
+	.free_group_priv = fsn_free_group_priv,
+};
+
+static struct bl_ctx *fsn_lookup(struct inode *inode, const void *owner,
+				 const void *instance, bool get)
+{
+	struct fsnotify_mark *mark = fsnotify_find_inode_mark(inode, fsn_group);
+	struct bl_ctx *c;
+
+	if (!mark)
+		return NULL;
+	spin_lock(&mark->lock);
+	c = bl_match(&container_of(mark, struct fsn_rec, mark)->ctxs, owner,
+		     instance);
+	if (c && get)
+		refcount_inc(&c->ref);
+	spin_unlock(&mark->lock);
+	fsnotify_put_mark(mark);
+	return c;
+}
+
+static struct bl_ctx *fsn_insert(struct inode *inode, struct bl_ctx *ctx,
+				 bool unique)
+{
+	struct fsnotify_mark *mark = fsnotify_find_inode_mark(inode, fsn_group);
+	struct bl_ctx *old = NULL;
+	bool found = mark;
+	struct fsn_rec *rec;
+	int err;
+
+	if (!mark) {
+		rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+		if (!rec)
+			return ERR_PTR(-ENOMEM);
+		fsnotify_init_mark(&rec->mark, fsn_group);
+		rec->mark.flags |= FSNOTIFY_MARK_FLAG_NO_IREF;
+		err = fsnotify_add_inode_mark(&rec->mark, inode, 0);
+		if (err) {
+			fsnotify_put_mark(&rec->mark);
+			return ERR_PTR(err);
+		}
+		/* The initial reference is the inode's, dropped at freeing. */
+		mark = &rec->mark;
+	}
+	rec = container_of(mark, struct fsn_rec, mark);
+	spin_lock(&mark->lock);
+	old = unique ? bl_same_key(&rec->ctxs, ctx) : NULL;
+	if (old)
+		refcount_inc(&old->ref);
+	else
+		hlist_add_head(&ctx->node, &rec->ctxs);
+	spin_unlock(&mark->lock);
+	if (found)
+		fsnotify_put_mark(mark);
+	return old;
+}
+
+static struct bl_ctx *fsn_remove(struct inode *inode, const void *owner,
+				 const void *instance)
+{
+	struct fsnotify_mark *mark = fsnotify_find_inode_mark(inode, fsn_group);
+	struct bl_ctx *c;
+
+	if (!mark)
+		return NULL;
+	spin_lock(&mark->lock);
+	c = bl_match(&container_of(mark, struct fsn_rec, mark)->ctxs, owner,
+		     instance);
+	if (c)
+		hlist_del_init(&c->node);
+	spin_unlock(&mark->lock);
+	fsnotify_put_mark(mark);
+	return c;
+}
+
+/* ---- one interface over the four ------------------------------------- */
+
+/* Context pools: struct pfc_context for pfc, struct bl_ctx for the rest. */
+static size_t impl_ctx_size(int impl)
+{
+	return impl == IMPL_PFC ? sizeof(struct pfc_context) :
+				  sizeof(struct bl_ctx);
+}
+
+static void *pool_alloc(int impl, size_t n)
+{
+	return kvcalloc(max_t(size_t, n, 1), impl_ctx_size(impl), GFP_KERNEL);
+}
+
+static void *pool_at(int impl, void *pool, size_t i)
+{
+	return (char *)pool + i * impl_ctx_size(impl);
+}
+
+static void ctx_init(int impl, void *ctx, const void *owner,
+		     const void *instance, pfc_free_fn free)
+{
+	struct bl_ctx *c = ctx;
+
+	if (impl == IMPL_PFC) {
+		pfc_init_context(ctx, owner, instance, free);
+		return;
+	}
+	INIT_HLIST_NODE(&c->node);
+	c->owner = owner;
+	c->instance = instance;
+	refcount_set(&c->ref, 1);
+}
+
+static __always_inline void *impl_lookup(int impl, struct inode *inode,
+					 const void *owner,
+					 const void *instance)
+{
+	void *c;
+
+	switch (impl) {
+	case IMPL_PFC:
+		rcu_read_lock();
+		c = pfc_lookup(inode, owner, instance);
+		rcu_read_unlock();
+		return c;
+	case IMPL_FSRTL:
+		return fsrtl_lookup(inode, owner, instance, false);
+	case IMPL_IMA:
+		return ima_lookup(inode, owner, instance, false);
+	default:
+		return fsn_lookup(inode, owner, instance, false);
+	}
+}
+
+static void *impl_lookup_get(int impl, struct inode *inode, const void *owner,
+			     const void *instance)
+{
+	switch (impl) {
+	case IMPL_PFC:
+		return pfc_lookup_get(inode, owner, instance);
+	case IMPL_FSRTL:
+		return fsrtl_lookup(inode, owner, instance, true);
+	case IMPL_IMA:
+		return ima_lookup(inode, owner, instance, true);
+	default:
+		return fsn_lookup(inode, owner, instance, true);
+	}
+}
+
+static void impl_put(int impl, void *ctx)
+{
+	struct bl_ctx *c = ctx;
+
+	if (impl == IMPL_PFC)
+		pfc_put(ctx);
+	else if (!refcount_dec_and_test(&c->ref))
+		return;
+	/* Baseline contexts live in pools: nothing to free. */
+}
+
+/* 0 when inserted, the existing context (referenced) with @unique, or ERR_PTR. */
+static void *impl_insert(int impl, struct inode *inode, void *ctx, bool unique)
+{
+	int err;
+
+	switch (impl) {
+	case IMPL_PFC:
+		if (unique)
+			return pfc_insert_unique(inode, ctx);
+		err = pfc_insert(inode, ctx);
+		return err ? ERR_PTR(err) : NULL;
+	case IMPL_FSRTL:
+		return fsrtl_insert(inode, ctx, unique);
+	case IMPL_IMA:
+		return ima_insert(inode, ctx, unique);
+	default:
+		return fsn_insert(inode, ctx, unique);
+	}
+}
+
+static void *impl_remove(int impl, struct inode *inode, const void *owner,
+			 const void *instance)
+{
+	switch (impl) {
+	case IMPL_PFC:
+		return pfc_remove(inode, owner, instance);
+	case IMPL_FSRTL:
+		return fsrtl_remove(inode, owner, instance);
+	case IMPL_IMA:
+		return ima_remove(inode, owner, instance);
+	default:
+		return fsn_remove(inode, owner, instance);
+	}
+}
+
+/* ---- files, results --------------------------------------------------- */
+
+struct bench_files {
+	unsigned int n;
+	struct file **files;
+	struct inode **inodes;
+};
+
+static int files_create(struct bench_files *bf, unsigned int n)
+{
+	struct file *f;
+
+	bf->n = 0;
+	bf->files = kvcalloc(max(n, 1U), sizeof(*bf->files), GFP_KERNEL);
+	bf->inodes = kvcalloc(max(n, 1U), sizeof(*bf->inodes), GFP_KERNEL);
+	if (!bf->files || !bf->inodes)
+		return -ENOMEM;
+	while (bf->n < n) {
+		f = shmem_file_setup("pfc_bench", 0, VM_NORESERVE);
+		if (IS_ERR(f))
+			return PTR_ERR(f);
+		bf->files[bf->n] = f;
+		bf->inodes[bf->n++] = file_inode(f);
+		if (!(bf->n % 1024))
+			cond_resched();
+	}
+	return 0;
+}
+
+/* Drop the files: their last reference evicts their inodes now. */
+static void files_release(struct bench_files *bf)
+{
+	unsigned int i;
+
+	for (i = 0; i < bf->n; i++) {
+		__fput_sync(bf->files[i]);
+		if (!(i % 1024))
+			cond_resched();
+	}
+	kvfree(bf->files);
+	kvfree(bf->inodes);
+	memset(bf, 0, sizeof(*bf));
+}
+
+static unsigned int bench_failed;
+
+static void report(const char *bench, unsigned long param, const char *impl,
+		   unsigned int rep, u64 ns, u64 ops, bool ok)
+{
+	u64 x100 = ops ? div64_u64(ns * 100, ops) : 0;
+
+	if (!ok || !ops || !ns)
+		bench_failed++;
+	pr_info("PFCB bench=%s param=%lu impl=%s rep=%u ns_op=%llu.%02llu ops=%llu ns=%llu ok=%d\n",
+		bench, param, impl, rep, x100 / 100, x100 % 100, ops, ns,
+		ok && ops && ns);
+}
+
+/* Time @passes passes of lookups over @n inodes in the order of @perm. */
+static u64 loop_lookup(int impl, struct inode **inodes, const u32 *perm,
+		       unsigned int n, unsigned int passes, const void *owner,
+		       const void *instance, u64 *hits)
+{
+	unsigned int p, i;
+	u64 t0, h = 0;
+
+	t0 = ktime_get_ns();
+	for (p = 0; p < passes; p++) {
+		for (i = 0; i < n; i++) {
+			h += !!impl_lookup(impl, inodes[perm[i]], owner,
+					   instance);
+			if (!(i % 1024) && i)
+				cond_resched();
+		}
+		if (!(p % 1024))
+			cond_resched();
+	}
+	*hits = h;
+	return ktime_get_ns() - t0;
+}
+
+static u32 *perm_alloc(unsigned int n, bool shuffle)
+{
+	u32 *perm = kvmalloc_array(max(n, 1U), sizeof(*perm), GFP_KERNEL);
+	unsigned int i, j;
+
+	if (!perm)
+		return NULL;
+	for (i = 0; i < n; i++)
+		perm[i] = i;
+	for (i = n; shuffle && i > 1; i--) {
+		j = get_random_u32_below(i);
+		swap(perm[i - 1], perm[j]);
+	}
+	return perm;
+}
+
+/* ---- lookup hit with 1, 4, 16 contexts; miss ------------------------- */
+
+static int bench_hit(void)
+{
+	static const unsigned int ks[] = { 1, 4, 16 };
+	void *pool[IMPL_NR] = { };
+	struct bench_files bf = { };
+	unsigned int ki, k = 0, rep, passes = max(iters, 1U);
+	const u32 hit = 0, miss = 1;
+	int impl, err;
+	u64 ns, hits;
+	void *r;
+
+	/* files[0] carries contexts, files[1] none. */
+	err = files_create(&bf, 2);
+	if (err)
+		goto out;
+	for (impl = 0; impl < IMPL_NR; impl++) {
+		pool[impl] = pool_alloc(impl, 16);
+		if (!pool[impl]) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	for (ki = 0; ki < ARRAY_SIZE(ks); ki++) {
+		for (; k < ks[ki]; k++) {
+			for (impl = 0; impl < IMPL_NR; impl++) {
+				void *c = pool_at(impl, pool[impl], k);
+
+				ctx_init(impl, c, bench_owner, &bench_inst[k],
+					 bench_pfc_free);
+				r = impl_insert(impl, bf.inodes[0], c, false);
+				if (IS_ERR(r)) {
+					err = PTR_ERR(r);
+					goto out;
+				}
+			}
+		}
+		/* The oldest context: the last in every LIFO list. */
+		for (rep = 0; rep < reps; rep++) {
+			for (impl = 0; impl < IMPL_NR; impl++) {
+				ns = loop_lookup(impl, bf.inodes, &hit, 1,
+						 passes, bench_owner,
+						 &bench_inst[0], &hits);
+				report("lookup_hit", k, impl_name[impl], rep,
+				       ns, passes, hits == passes);
+			}
+		}
+	}
+	for (rep = 0; rep < reps; rep++) {
+		for (impl = 0; impl < IMPL_NR; impl++) {
+			ns = loop_lookup(impl, bf.inodes, &miss, 1, passes,
+					 bench_owner, &bench_inst[0], &hits);
+			report("lookup_miss", 0, impl_name[impl], rep, ns,
+			       passes, hits == 0);
+		}
+	}
+	err = 0;
+out:
+	fsrtl_clear();
+	ima_clear();
+	files_release(&bf);
+	pfc_barrier();
+	for (impl = 0; impl < IMPL_NR; impl++)
+		kvfree(pool[impl]);
+	if (err)
+		pr_err("PFCB error bench=hit err=%d\n", err);
+	return err;
+}
+
+/* ---- insert+remove, insert_unique hit/miss, lookup_get+put ----------- */
+
+static int bench_ops(void)
+{
+	void *pool[IMPL_NR] = { }, *one[IMPL_NR] = { };
+	unsigned int rep, i, n = max(iters / 4, 1U);
+	struct bench_files bf = { };
+	struct inode *inode;
+	int impl, err;
+	bool ok;
+	u64 t0;
+	void *c, *r;
+
+	err = files_create(&bf, 1);
+	if (err)
+		goto out;
+	inode = bf.inodes[0];
+	for (impl = 0; impl < IMPL_NR; impl++) {
+		pool[impl] = pool_alloc(impl, n);
+		one[impl] = pool_alloc(impl, 2);
+		if (!pool[impl] || !one[impl]) {
+			err = -ENOMEM;
+			goto out;
+		}
+		/* The inode carries (owner, inst[0]) for every design. */
+		c = pool_at(impl, one[impl], 0);
+		ctx_init(impl, c, bench_owner, &bench_inst[0], bench_pfc_free);
+		r = impl_insert(impl, inode, c, false);
+		if (IS_ERR(r)) {
+			err = PTR_ERR(r);
+			goto out;
+		}
+	}
+
+	for (rep = 0; rep < reps; rep++) {
+		for (impl = 0; impl < IMPL_NR; impl++) {
+			ok = true;
+			for (i = 0; i < n; i++)
+				ctx_init(impl, pool_at(impl, pool[impl], i),
+					 bench_owner2, NULL, bench_pfc_free);
+			t0 = ktime_get_ns();
+			for (i = 0; i < n; i++) {
+				c = pool_at(impl, pool[impl], i);
+				r = impl_insert(impl, inode, c, false);
+				ok &= !r;
+				r = impl_remove(impl, inode, bench_owner2, NULL);
+				ok &= r == c;
+				if (r)
+					impl_put(impl, r);
+				if (!(i % 1024))
+					cond_resched();
+			}
+			report("insert_remove", 1, impl_name[impl], rep,
+			       ktime_get_ns() - t0, n, ok);
+			/* pfc's free callbacks, before the pool is reused. */
+			pfc_barrier();
+		}
+		for (impl = 0; impl < IMPL_NR; impl++) {
+			/* Same key as the attached context: never inserted. */
+			c = pool_at(impl, one[impl], 1);
+			ctx_init(impl, c, bench_owner, &bench_inst[0],
+				 bench_pfc_free);
+			ok = true;
+			t0 = ktime_get_ns();
+			for (i = 0; i < n; i++) {
+				r = impl_insert(impl, inode, c, true);
+				ok &= r == pool_at(impl, one[impl], 0);
+				if (!IS_ERR_OR_NULL(r))
+					impl_put(impl, r);
+				if (!(i % 1024))
+					cond_resched();
+			}
+			report("insert_unique_hit", 1, impl_name[impl], rep,
+			       ktime_get_ns() - t0, n, ok);
+		}
+		for (impl = 0; impl < IMPL_NR; impl++) {
+			ok = true;
+			for (i = 0; i < n; i++)
+				ctx_init(impl, pool_at(impl, pool[impl], i),
+					 bench_owner2, NULL, bench_pfc_free);
+			t0 = ktime_get_ns();
+			for (i = 0; i < n; i++) {
+				c = pool_at(impl, pool[impl], i);
+				r = impl_insert(impl, inode, c, true);
+				ok &= !r;
+				r = impl_remove(impl, inode, bench_owner2, NULL);
+				ok &= r == c;
+				if (r)
+					impl_put(impl, r);
+				if (!(i % 1024))
+					cond_resched();
+			}
+			report("insert_unique_miss_remove", 1, impl_name[impl],
+			       rep, ktime_get_ns() - t0, n, ok);
+			pfc_barrier();
+		}
+		for (impl = 0; impl < IMPL_NR; impl++) {
+			ok = true;
+			t0 = ktime_get_ns();
+			for (i = 0; i < n; i++) {
+				r = impl_lookup_get(impl, inode, bench_owner,
+						    &bench_inst[0]);
+				ok &= r == pool_at(impl, one[impl], 0);
+				if (r)
+					impl_put(impl, r);
+				if (!(i % 1024))
+					cond_resched();
+			}
+			report("lookup_get_put", 1, impl_name[impl], rep,
+			       ktime_get_ns() - t0, n, ok);
+		}
+	}
+	err = 0;
+out:
+	fsrtl_clear();
+	ima_clear();
+	files_release(&bf);
+	pfc_barrier();
+	for (impl = 0; impl < IMPL_NR; impl++) {
+		kvfree(pool[impl]);
+		kvfree(one[impl]);
+	}
+	if (err)
+		pr_err("PFCB error bench=ops err=%d\n", err);
+	return err;
+}
+
+/* ---- read-side scaling: readers on every CPU, a writer running ------- */
+
+struct scale_reader {
+	struct task_struct *task;
+	int impl;
+	struct inode **inodes;
+	const u32 *perm;
+	unsigned int n;
+	u64 ops;
+	u64 misses;
+};
+
+static atomic_t scale_ready;
+static bool scale_go;
+static bool scale_stop;
+
+static int scale_reader_fn(void *data)
+{
+	struct scale_reader *r = data;
+	unsigned int i = 0;
+	u64 ops = 0, miss = 0;
+
+	atomic_inc(&scale_ready);
+	/* A voluntary-preemption kernel: spin with cond_resched(). */
+	while (!READ_ONCE(scale_go) && !kthread_should_stop())
+		cond_resched();
+	while (!READ_ONCE(scale_stop)) {
+		miss += !impl_lookup(r->impl, r->inodes[r->perm[i]],
+				     bench_owner, &bench_inst[0]);
+		if (++i == r->n)
+			i = 0;
+		if (!(++ops % 256))
+			cond_resched();
+	}
+	r->ops = ops;
+	r->misses = miss;
+	while (!kthread_should_stop())
+		usleep_range(1000, 2000);
+	return 0;
+}
+
+struct scale_writer {
+	struct task_struct *task;
+	int impl;
+	struct inode **inodes;
+	unsigned int n;
+	u64 ops;
+	int err;
+};
+
+/* Insert and remove a context on the readers' inodes, about 10^4 times/s. */
+static int scale_writer_fn(void *data)
+{
+	struct scale_writer *w = data;
+	unsigned int i = 0;
+	void *c, *r;
+
+	while (!kthread_should_stop()) {
+		if (READ_ONCE(scale_stop)) {
+			usleep_range(1000, 2000);
+			continue;
+		}
+		c = kmalloc(impl_ctx_size(w->impl), GFP_KERNEL);
+		if (!c) {
+			w->err = -ENOMEM;
+			usleep_range(1000, 2000);
+			continue;
+		}
+		ctx_init(w->impl, c, bench_owner2, NULL, bench_pfc_kfree);
+		r = impl_insert(w->impl, w->inodes[i], c, false);
+		if (IS_ERR(r)) {
+			w->err = PTR_ERR(r);
+			kfree(c);
+		} else {
+			r = impl_remove(w->impl, w->inodes[i], bench_owner2,
+					NULL);
+			if (r && w->impl == IMPL_PFC)
+				pfc_put(r);
+			else
+				kfree(r);
+			w->ops++;
+		}
+		if (++i == w->n)
+			i = 0;
+		usleep_range(50, 100);
+	}
+	return 0;
+}
+
+static int scale_run(int impl, struct bench_files *bf, const u32 *perm,
+		     unsigned int n, unsigned int nreaders, unsigned int rep)
+{
+	struct scale_reader *readers;
+	struct scale_writer writer = { .impl = impl, .inodes = bf->inodes,
+				       .n = n };
+	unsigned int i, cpu = 0, started = 0;
+	u64 t0, ns, ops = 0, misses = 0;
+	int err = 0;
+
+	readers = kcalloc(nreaders, sizeof(*readers), GFP_KERNEL);
+	if (!readers)
+		return -ENOMEM;
+	atomic_set(&scale_ready, 0);
+	WRITE_ONCE(scale_go, false);
+	WRITE_ONCE(scale_stop, false);
+	for (i = 0; i < nreaders; i++) {
+		struct scale_reader *r = &readers[i];
+
+		cpu = cpumask_next(i ? cpu : -1, cpu_online_mask);
+		r->impl = impl;
+		r->inodes = bf->inodes;
+		r->perm = perm;
+		r->n = n;
+		r->task = kthread_create_on_cpu(scale_reader_fn, r, cpu,
+						"pfcb_read/%u");
+		if (IS_ERR(r->task)) {
+			err = PTR_ERR(r->task);
+			r->task = NULL;
+			break;
+		}
+		get_task_struct(r->task);
+		wake_up_process(r->task);
+		started++;
+	}
+	writer.task = kthread_run(scale_writer_fn, &writer, "pfcb_write");
+	if (IS_ERR(writer.task)) {
+		err = PTR_ERR(writer.task);
+		writer.task = NULL;
+	}
+	while (atomic_read(&scale_ready) < started)
+		usleep_range(1000, 2000);
+	t0 = ktime_get_ns();
+	WRITE_ONCE(scale_go, true);
+	if (!err)
+		msleep(scale_ms);
+	WRITE_ONCE(scale_stop, true);
+	ns = ktime_get_ns() - t0;
+	for (i = 0; i < started; i++) {
+		kthread_stop(readers[i].task);
+		put_task_struct(readers[i].task);
+		ops += readers[i].ops;
+		misses += readers[i].misses;
+	}
+	if (writer.task)
+		kthread_stop(writer.task);
+	pfc_barrier();
+	if (!err)
+		err = writer.err;
+	kfree(readers);
+	if (err)
+		return err;
+	/* ns_op is per reader: wall time x readers / lookups. */
+	report("scale_read", nreaders, impl_name[impl], rep, ns * nreaders,
+	       ops, !misses);
+	pr_info("PFCB bench=scale_ops param=%u impl=%s rep=%u lookups_per_s=%llu writer_ops=%llu\n",
+		nreaders, impl_name[impl], rep,
+		div64_u64(ops * NSEC_PER_SEC, max(ns, 1ULL)), writer.ops);
+	return 0;
+}
+
+/* ---- lookups against 1, 10^3, 10^5, 10^6 inodes with contexts ------- */
+
+static int bench_inodes(void)
+{
+	static const unsigned int sizes[] = { 1, 1000, 100000, 1000000 };
+	unsigned int ni, n, done = 0, rep, i, passes, ncpu;
+	void *pool[IMPL_NR] = { };
+	struct bench_files bf = { };
+	unsigned int top = 1;
+	u64 ns, hits, t0;
+	u32 *perm = NULL;
+	int impl, err;
+	void *r;
+
+	for (ni = 0; ni < ARRAY_SIZE(sizes); ni++)
+		if (sizes[ni] <= max_inodes)
+			top = sizes[ni];
+	err = -ENOMEM;
+	for (impl = 0; impl < IMPL_NR; impl++) {
+		pool[impl] = pool_alloc(impl, top);
+		if (!pool[impl])
+			goto out;
+	}
+	err = files_create(&bf, top);
+	if (err)
+		goto out;
+	ncpu = num_online_cpus();
+
+	for (ni = 0; ni < ARRAY_SIZE(sizes) && sizes[ni] <= top; ni++) {
+		n = sizes[ni];
+		/* First context on fresh inodes: what attaching costs. */
+		for (impl = 0; impl < IMPL_NR; impl++) {
+			t0 = ktime_get_ns();
+			for (i = done; i < n; i++) {
+				void *c = pool_at(impl, pool[impl], i);
+
+				ctx_init(impl, c, bench_owner, &bench_inst[0],
+					 bench_pfc_free);
+				r = impl_insert(impl, bf.inodes[i], c, false);
+				if (IS_ERR(r)) {
+					err = PTR_ERR(r);
+					goto out;
+				}
+				if (!(i % 1024))
+					cond_resched();
+			}
+			report("attach_first", n, impl_name[impl], 0,
+			       ktime_get_ns() - t0, n - done, true);
+		}
+		done = n;
+		kvfree(perm);
+		perm = perm_alloc(n, true);
+		err = -ENOMEM;
+		if (!perm)
+			goto out;
+		passes = max(iters / n, 1U);
+		for (rep = 0; rep < reps; rep++) {
+			for (impl = 0; impl < IMPL_NR; impl++) {
+				ns = loop_lookup(impl, bf.inodes, perm, n,
+						 passes, bench_owner,
+						 &bench_inst[0], &hits);
+				report("lookup_inodes", n, impl_name[impl], rep,
+				       ns, (u64)n * passes,
+				       hits == (u64)n * passes);
+			}
+		}
+		if (n != 1000 && !(n == top && n < 1000))
+			continue;
+		/* Read-side scaling on these inodes: 1 reader, then all CPUs. */
+		for (rep = 0; rep < reps; rep++) {
+			for (impl = 0; impl < IMPL_NR; impl++) {
+				err = scale_run(impl, &bf, perm, n, 1, rep);
+				if (!err && ncpu > 1)
+					err = scale_run(impl, &bf, perm, n,
+							ncpu, rep);
+				if (err)
+					goto out;
+			}
+		}
+	}
+	err = 0;
+out:
+	fsrtl_clear();
+	ima_clear();
+	files_release(&bf);
+	pfc_barrier();
+	for (impl = 0; impl < IMPL_NR; impl++)
+		kvfree(pool[impl]);
+	kvfree(perm);
+	if (err)
+		pr_err("PFCB error bench=inodes err=%d\n", err);
+	return err;
+}
+
+/* ---- eviction with 0, 1, 16 contexts --------------------------------- */
+
+static int evict_one(int impl, unsigned int k, unsigned int rep)
+{
+	struct bench_files bf = { };
+	void *pool = NULL;
+	unsigned int i, j;
+	u64 t0, ns;
+	int err;
+	void *r;
+
+	err = files_create(&bf, evict_n);
+	if (err)
+		goto out;
+	if (k) {
+		pool = pool_alloc(impl, (size_t)evict_n * k);
+		err = -ENOMEM;
+		if (!pool)
+			goto out;
+	}
+	for (i = 0; i < evict_n; i++) {
+		for (j = 0; j < k; j++) {
+			void *c = pool_at(impl, pool, (size_t)i * k + j);
+
+			ctx_init(impl, c, bench_owner, &bench_inst[j],
+				 bench_pfc_free);
+			r = impl_insert(impl, bf.inodes[i], c, false);
+			if (IS_ERR(r)) {
+				err = PTR_ERR(r);
+				goto out;
+			}
+		}
+		if (!(i % 1024))
+			cond_resched();
+	}
+	t0 = ktime_get_ns();
+	for (i = 0; i < evict_n; i++)
+		__fput_sync(bf.files[i]);
+	ns = ktime_get_ns() - t0;
+	bf.n = 0;
+	report("evict", k, k ? impl_name[impl] : "none", rep, ns, evict_n,
+	       true);
+	err = 0;
+out:
+	files_release(&bf);
+	/* pfc's callbacks and fsnotify's mark frees, before the pool goes. */
+	pfc_barrier();
+	kvfree(pool);
+	if (err)
+		pr_err("PFCB error bench=evict err=%d\n", err);
+	return err;
+}
+
+static int bench_evict(void)
+{
+	static const int impls[] = { IMPL_PFC, IMPL_FSN };
+	unsigned int rep, ii;
+	int err = 0;
+
+	for (rep = 0; rep < reps && !err; rep++) {
+		err = evict_one(IMPL_PFC, 0, rep);
+		for (ii = 0; ii < ARRAY_SIZE(impls) && !err; ii++) {
+			err = evict_one(impls[ii], 1, rep);
+			if (!err)
+				err = evict_one(impls[ii], 16, rep);
+		}
+	}
+	return err;
+}
+
+/* ---- memory: files and contexts first, then attach ------------------- */
+
+static struct bench_files mem_files;
+static struct pfc_context *mem_ctx;
+
+static void mem_free(void)
+{
+	files_release(&mem_files);
+	pfc_barrier();
+	kvfree(mem_ctx);
+	mem_ctx = NULL;
+}
+
+static int mem_setup(unsigned long n)
+{
+	int err;
+
+	mem_free();
+	mem_ctx = kvcalloc(max(n, 1UL), sizeof(*mem_ctx), GFP_KERNEL);
+	if (!mem_ctx)
+		return -ENOMEM;
+	err = files_create(&mem_files, n);
+	if (err)
+		mem_free();
+	return err;
+}
+
+static int mem_attach(void)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < mem_files.n; i++) {
+		pfc_init_context(&mem_ctx[i], bench_owner, NULL,
+				 bench_pfc_free);
+		err = pfc_insert(mem_files.inodes[i], &mem_ctx[i]);
+		if (err)
+			return err;
+		if (!(i % 1024))
+			cond_resched();
+	}
+	pr_info("PFCB mem attached=%u ctx_size=%zu\n", mem_files.n,
+		sizeof(*mem_ctx));
+	return 0;
+}
+
+/* ---- debugfs ---------------------------------------------------------- */
+
+static DEFINE_MUTEX(bench_lock); /* one command at a time */
+static struct dentry *bench_dir;
+
+static int bench_run(const char *what)
+{
+	bool all = !strcmp(what, "all");
+	int err = 0;
+
+	bench_failed = 0;
+	/* As many buckets as the largest sweep has inodes. */
+	fsrtl_bits = max(order_base_2(max(max_inodes, 16U)), 4);
+	fsrtl_hash = kvcalloc(1U << fsrtl_bits, sizeof(*fsrtl_hash),
+			      GFP_KERNEL);
+	if (!fsrtl_hash)
+		return -ENOMEM;
+	pr_info("PFCB env cpus=%u iters=%u reps=%u max_inodes=%u evict_n=%u scale_ms=%u\n",
+		num_online_cpus(), iters, reps, max_inodes, evict_n, scale_ms);
+	if (!err && (all || !strcmp(what, "hit")))
+		err = bench_hit();
+	if (!err && (all || !strcmp(what, "ops")))
+		err = bench_ops();
+	if (!err && (all || !strcmp(what, "inodes")))
+		err = bench_inodes();
+	if (!err && (all || !strcmp(what, "evict")))
+		err = bench_evict();
+	kvfree(fsrtl_hash);
+	fsrtl_hash = NULL;
+	pr_info("PFCB done what=%s err=%d failed=%u\n", what, err,
+		bench_failed);
+	return err;
+}
+
+static ssize_t bench_cmd_write(struct file *file, const char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	char buf[64], cmd[32], arg[32] = "";
+	unsigned long n = 0;
+	int err;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(buf, "%31s %31s", cmd, arg) < 1)
+		return -EINVAL;
+	mutex_lock(&bench_lock);
+	if (!strcmp(cmd, "run")) {
+		err = bench_run(arg[0] ? arg : "all");
+	} else if (!strcmp(cmd, "mem_setup")) {
+		err = kstrtoul(arg, 0, &n) ?: mem_setup(n);
+	} else if (!strcmp(cmd, "mem_attach")) {
+		err = mem_attach();
+	} else if (!strcmp(cmd, "mem_free")) {
+		mem_free();
+		err = 0;
+	} else {
+		err = -EINVAL;
+	}
+	mutex_unlock(&bench_lock);
+	return err ?: len;
+}
+
+static const struct file_operations bench_cmd_fops = {
+	.owner = THIS_MODULE,
+	.write = bench_cmd_write,
+};
+
+static int __init pfc_bench_init(void)
+{
+	fsn_group = fsnotify_alloc_group(&fsn_ops, 0);
+	if (IS_ERR(fsn_group))
+		return PTR_ERR(fsn_group);
+	bench_dir = debugfs_create_dir("pfc_bench", NULL);
+	debugfs_create_file("cmd", 0200, bench_dir, NULL, &bench_cmd_fops);
+	return 0;
+}
+
+static void __exit pfc_bench_exit(void)
+{
+	debugfs_remove_recursive(bench_dir);
+	mem_free();
+	/* Every file is gone, so is every mark: the group can go. */
+	fsnotify_put_group(fsn_group);
+	fsnotify_wait_marks_destroyed();
+	wait_for_completion(&fsn_group_freed);
+	pfc_barrier();
+}
+
+module_init(pfc_bench_init);
+module_exit(pfc_bench_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("pfc benchmarks against FSRTL-, IMA- and fsnotify-style designs");
+MODULE_AUTHOR("The pfc authors");
