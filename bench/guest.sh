@@ -1,0 +1,86 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest half of bench/run.sh (busybox sh, run by tools/vm/boot.sh).
+# Reads /bench.conf, prints parseable lines on the console:
+#   PFCE ...  environment
+#   PFCS ...  syscall level (pfc_sysbench), states unloaded/loaded/contexts
+#   PFCM ...  slab and meminfo deltas of attaching one context to N inodes
+#   PFCB ...  the in-kernel benchmarks (pfc_bench.ko, through the kernel log)
+. /bench.conf
+
+fail=0
+pfc_dbg=/sys/kernel/debug/pfc
+cmd=/sys/kernel/debug/pfc_bench/cmd
+
+echo "PFCE kernel=$(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)" \
+	"mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)" \
+	"cmdline=$(tr ' ' ',' </proc/cmdline)"
+
+# --- syscall level ---------------------------------------------------------
+vm-mark syscall
+dd if=/dev/zero of=/tmp/target bs=4096 count=1 2>/dev/null
+mkdir -p /tmp/churn /tmp/others
+sysb() {
+	/pfc_sysbench openread /tmp/target "$SYS_ITERS" "$1" || fail=1
+	/pfc_sysbench churn /tmp/churn "$SYS_ITERS" "$1" || fail=1
+}
+r=0
+while [ "$r" -lt "$SYS_REPS" ]; do
+	sysb unloaded
+	insmod /pfc.ko || { echo "PFCE error=insmod-pfc"; exit 1; }
+	sysb loaded
+	# Other files on the same tmpfs carry contexts: fsnotify's slow path.
+	i=0
+	while [ "$i" -lt "$CTX_FILES" ]; do
+		: >/tmp/others/f$i
+		echo /tmp/others/f$i >$pfc_dbg/attach || fail=1
+		i=$((i + 1))
+	done
+	sysb contexts
+	# Unlinked, the files' contexts go with their inodes before rmmod.
+	rm -f /tmp/others/*
+	rmmod pfc || fail=1
+	r=$((r + 1))
+done
+
+# --- memory ------------------------------------------------------------------
+vm-mark memory
+insmod /pfc.ko || { echo "PFCE error=insmod-pfc"; exit 1; }
+insmod /pfc_bench.ko $BENCH_PARAMS || { echo "PFCE error=insmod-bench"; exit 1; }
+snap() {
+	cat /proc/slabinfo >/tmp/slab.$1
+	grep -E '^(MemFree|Slab|VmallocUsed|Percpu):' /proc/meminfo >/tmp/mem.$1
+}
+for n in $MEM_NS; do
+	echo "mem_setup $n" >$cmd || { fail=1; continue; }
+	sleep 1
+	snap 0
+	echo mem_attach >$cmd || fail=1
+	sleep 1
+	snap 1
+	# Caches whose memory changed: objects and slab pages (bytes).
+	awk -v n="$n" '
+		FNR == NR && !/^#/ && NR > 1 {
+			o[$1] = $2; b[$1] = $15 * $6 * 4096; next
+		}
+		FNR > 2 && !/^#/ {
+			do_ = $2 - o[$1]; db = $15 * $6 * 4096 - b[$1]
+			if (do_ != 0 || db != 0)
+				printf "PFCM n=%d cache=%s objsize=%d dobjs=%d dbytes=%d\n",
+					n, $1, $4, do_, db
+		}' /tmp/slab.0 /tmp/slab.1
+	awk -v n="$n" '
+		FNR == NR { v[$1] = $2; next }
+		{ printf "PFCM n=%d meminfo=%s dkb=%d\n", n, $1, $2 - v[$1] }
+	' /tmp/mem.0 /tmp/mem.1
+	echo mem_free >$cmd || fail=1
+done
+
+# --- in-kernel benchmarks ----------------------------------------------------
+vm-mark kernel
+echo "run all" >$cmd || fail=1
+rmmod pfc_bench || fail=1
+rmmod pfc || fail=1
+vm-mark done
+exit $fail

@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Parse the console log of a bench/run.sh boot and print the table.
+
+Lines the guest prints (anywhere on a console line, kernel timestamps and
+all): PFCE (environment), PFCS (syscall level), PFCM (memory), PFCB (the
+in-kernel benchmarks, one per measurement and repetition).  Every number
+in the table is the median over the repetitions of the same boot.
+
+Writes OUT/results.tsv (all medians) and OUT/lookup_ctx.dat,
+OUT/lookup_inodes.dat (for bench/plot.sh).  With --smoke, checks that every
+benchmark ran and gave sane numbers, and prints
+"RESULT bench-smoke passed=N failed=M".
+"""
+import argparse
+import re
+import statistics
+import sys
+
+IMPLS = ["pfc", "fsrtl", "ima", "fsnotify"]
+IMPL_DESC = {
+    "pfc": "pfc (rhashtable + RCU list)",
+    "fsrtl": "FSRTL-style (mutex hash + per-inode mutex)",
+    "ima": "old-IMA-style (rbtree + global rwlock)",
+    "fsnotify": "fsnotify_find_mark() + mark spinlock",
+    "none": "no contexts",
+}
+KERNEL_BENCHES = [
+    ("lookup_hit", "lookup hit, N contexts on the inode (the oldest: last in the list)"),
+    ("lookup_miss", "lookup miss, inode without contexts"),
+    ("lookup_inodes", "lookup hit, N inodes with one context each, random order"),
+    ("attach_first", "first insert on fresh inodes (creates the per-inode state), up to N"),
+    ("insert_remove", "insert + remove (+ put) on an inode that has contexts"),
+    ("insert_unique_hit", "insert_unique, key present (+ put of the returned context)"),
+    ("insert_unique_miss_remove", "insert_unique, key absent, + remove (+ put)"),
+    ("lookup_get_put", "lookup_get + put"),
+    ("evict", "eviction (last fput of a shmem file), per inode, N contexts each"),
+    ("scale_read", "lookups per reader with a writer running, N readers"),
+]
+
+
+def kv(text):
+    return dict(t.split("=", 1) for t in text.split() if "=" in t)
+
+
+def parse(log):
+    recs = {"B": [], "S": [], "M": [], "E": [], "BS": []}
+    for line in open(log, errors="replace"):
+        m = re.search(r"PFC([BSME]) (.*)$", line)
+        if not m:
+            continue
+        d = kv(m.group(2))
+        kind = m.group(1)
+        if kind == "B" and d.get("bench") == "scale_ops":
+            recs["BS"].append(d)
+        elif kind == "B" and "bench" in d and "ns_op" in d:
+            recs["B"].append(d)
+        elif kind in "SME":
+            recs[kind].append(d)
+        if kind == "B" and ("done" in m.group(2) or "error" in m.group(2)):
+            recs["E"].append(dict(d, pfcb=m.group(2)))
+    return recs
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def fmt_ops(ns):
+    if not ns or ns != ns:
+        return "-"
+    ops = 1e9 / ns
+    for unit, div in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if ops >= div:
+            return "%.2f%s" % (ops / div, unit)
+    return "%.0f" % ops
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--accel", default="TCG")
+    ap.add_argument("--vcpus", default="2")
+    ap.add_argument("--boot-status", type=int, default=0)
+    ap.add_argument("--smoke", action="store_true")
+    a = ap.parse_args()
+
+    recs = parse(a.log)
+    log_text = open(a.log, errors="replace").read()
+    env = recs["E"][0] if recs["E"] and "kernel" in recs["E"][0] else {}
+
+    # medians of the kernel benchmarks
+    groups = {}
+    oks = {}
+    for d in recs["B"]:
+        key = (d["bench"], int(d["param"]), d["impl"])
+        groups.setdefault(key, []).append(float(d["ns_op"]))
+        oks[key] = oks.get(key, True) and d.get("ok") == "1"
+    medians = {k: med(v) for k, v in groups.items()}
+    out = []
+    p = out.append
+    tsv = ["bench\tparam\timpl\tns_op\treps"]
+
+    p("== in-kernel (pfc_bench.ko): ns/op, median of %s reps; ratio = ns/op / pfc's ns/op (>1: pfc is faster)"
+      % (max((len(v) for v in groups.values()), default=0)))
+    p("%-26s %8s %-9s %11s %10s %9s" % ("benchmark", "N", "impl", "ns/op", "ops/s", "ratio"))
+    for bench, desc in KERNEL_BENCHES:
+        keys = sorted({(k[1]) for k in medians if k[0] == bench})
+        if not keys:
+            continue
+        p("-- %s: %s" % (bench, desc))
+        for param in keys:
+            base = medians.get((bench, param, "pfc"))
+            for impl in IMPLS + ["none"]:
+                key = (bench, param, impl)
+                if key not in medians:
+                    continue
+                ns = medians[key]
+                ratio = "%.2f" % (ns / base) if base else "-"
+                flag = "" if oks[key] else "  (CHECK FAILED)"
+                p("%-26s %8d %-9s %11.1f %10s %9s%s" % (bench, param, impl, ns, fmt_ops(ns), ratio, flag))
+                tsv.append("%s\t%d\t%s\t%.2f\t%d" % (bench, param, impl, ns, len(groups[key])))
+            if bench == "evict" and param:
+                none = medians.get(("evict", 0, "none"))
+                for impl in ("pfc", "fsnotify"):
+                    ns = medians.get((bench, param, impl))
+                    if ns and none:
+                        p("%-26s %8d %-9s %+11.1f  extra ns per inode over 0 contexts (%.2fx)"
+                          % ("  evict extra", param, impl, ns - none, ns / none))
+
+    # read-side scaling
+    thr = {}
+    wops = {}
+    for d in recs["BS"]:
+        key = (int(d["param"]), d["impl"])
+        thr.setdefault(key, []).append(float(d["lookups_per_s"]))
+        wops.setdefault(key, []).append(float(d["writer_ops"]))
+    scaling = {}
+    if thr:
+        ns_ = sorted({k[0] for k in thr})
+        p("")
+        p("== read-side scaling: aggregate lookups/s (median), 1 reader vs %s readers, writer running"
+          % ns_[-1])
+        p("%-9s %14s %14s %8s %14s" % ("impl", "1 reader", "%s readers" % ns_[-1], "scaling", "writer ops/run"))
+        for impl in IMPLS:
+            one = med(thr.get((1, impl), []))
+            many = med(thr.get((ns_[-1], impl), []))
+            sc = many / one if one else float("nan")
+            scaling[impl] = sc
+            p("%-9s %14.0f %14.0f %7.2fx %14.0f" % (impl, one, many, sc, med(wops.get((ns_[-1], impl), []))))
+            tsv.append("scale\t%d\t%s\t%.3f\t0" % (ns_[-1], impl, sc))
+
+    # syscall level
+    sys_ = {}
+    for d in recs["S"]:
+        sys_.setdefault((d["op"], d["state"]), []).append(float(d["ns_op"]))
+    sysratio = {}
+    if sys_:
+        p("")
+        p("== syscall level (pfc_sysbench, /tmp tmpfs): ns/op median of %d runs; ratio to pfc not loaded"
+          % max(len(v) for v in sys_.values()))
+        p("%-9s %-10s %11s %9s %9s %9s" % ("op", "state", "ns/op", "ratio", "min", "max"))
+        for op in ("openread", "churn"):
+            base = med(sys_.get((op, "unloaded"), []))
+            for st in ("unloaded", "loaded", "contexts"):
+                v = sys_.get((op, st), [])
+                if not v:
+                    continue
+                r = med(v) / base if base else float("nan")
+                sysratio[(op, st)] = r
+                p("%-9s %-10s %11.1f %9.3f %9.1f %9.1f" % (op, st, med(v), r, min(v), max(v)))
+                tsv.append("sys_%s\t0\t%s\t%.2f\t%d" % (op, st, med(v), len(v)))
+        p("  states: unloaded = pfc.ko not loaded; loaded = loaded, nothing attached;"
+          " contexts = other files on the same tmpfs carry contexts")
+
+    # memory
+    mem = {}
+    for d in recs["M"]:
+        mem.setdefault(int(d["n"]), []).append(d)
+    membytes = {}
+    for n in sorted(mem):
+        p("")
+        p("== memory: one pfc context attached to each of %d inodes (contexts allocated beforehand)" % n)
+        slab_total = 0
+        for d in mem[n]:
+            if "cache" in d:
+                db = int(d["dbytes"])
+                if abs(db) >= n or d["cache"] in ("pfc_entry", "fsnotify_mark_connector"):
+                    p("  slab %-26s objsize %5s  +%8s objs  %+12d bytes  %8.1f B/inode"
+                      % (d["cache"], d["objsize"], d["dobjs"], db, db / n))
+                slab_total += db
+        p("  slab total (all caches)        %+12d bytes  %8.1f B/inode" % (slab_total, slab_total / n))
+        for d in mem[n]:
+            if "meminfo" in d:
+                dkb = int(d["dkb"])
+                p("  meminfo %-12s %+10d kB  %8.1f B/inode" % (d["meminfo"], dkb, dkb * 1024.0 / n))
+                if d["meminfo"] == "MemFree:":
+                    membytes[n] = -dkb * 1024.0 / n
+        if n in membytes:
+            p("  => %.0f bytes per inode carrying one context, beyond the context (MemFree drop / N)"
+              % membytes[n])
+
+    # goals
+    p("")
+    p("== goals (issue 5)")
+    goals = []
+    n5 = max((k[1] for k in medians if k[0] == "lookup_inodes"), default=None)
+    if n5 is not None:
+        big = 100000 if ("lookup_inodes", 100000, "pfc") in medians else n5
+        pf = medians.get(("lookup_inodes", big, "pfc"))
+        fs = medians.get(("lookup_inodes", big, "fsrtl"))
+        im = medians.get(("lookup_inodes", big, "ima"))
+        if pf and fs:
+            goals.append(("lookup at %d inodes: FSRTL-style / pfc >= 3" % big, fs / pf, fs / pf >= 3))
+        if pf and im:
+            goals.append(("lookup at %d inodes: IMA-style / pfc >= 1.5" % big, im / pf, im / pf >= 1.5))
+    if scaling:
+        ncpu = max(k[0] for k in thr)
+        goals.append(("pfc read-side scaling, %d readers (ideal %d.00)" % (ncpu, ncpu),
+                      scaling["pfc"], scaling["pfc"] >= 0.8 * ncpu))
+    for (op, st), r in sorted(sysratio.items()):
+        if st != "unloaded":
+            goals.append(("%s, %s: ratio to unloaded within 1.00 +- 0.03" % (op, st), r, abs(r - 1) <= 0.03))
+    for n, b in sorted(membytes.items()):
+        goals.append(("memory per inode at %d inodes <= 192 B" % n, b, b <= 192))
+    for name, val, ok in goals:
+        p("  %-58s %8.2f  %s" % (name, val, "met" if ok else "NOT met"))
+
+    p("")
+    p("== environment: kernel %s, %s vCPUs, %s, guest memory %s kB, boot status %d"
+      % (env.get("kernel", "?"), env.get("cpus", a.vcpus), a.accel, env.get("mem_kb", "?"), a.boot_status))
+    if a.accel == "TCG":
+        p("   TCG emulation: absolute times are not hardware times; compare ratios from this boot only")
+
+    print("\n".join(out))
+    with open(a.out + "/table.txt", "w") as f:
+        f.write("\n".join(out) + "\n")
+    with open(a.out + "/results.tsv", "w") as f:
+        f.write("\n".join(tsv) + "\n")
+    for bench, fname in (("lookup_hit", "lookup_ctx.dat"), ("lookup_inodes", "lookup_inodes.dat")):
+        with open(a.out + "/" + fname, "w") as f:
+            f.write("# N " + " ".join(IMPLS) + "\n")
+            for param in sorted({k[1] for k in medians if k[0] == bench}):
+                f.write("%d %s\n" % (param, " ".join("%.2f" % medians.get((bench, param, i), float("nan"))
+                                                   for i in IMPLS)))
+
+    if a.smoke:
+        passed = failed = 0
+
+        def check(name, ok):
+            nonlocal passed, failed
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+                print("bench-smoke: FAILED %s" % name)
+
+        check("boot (status %d)" % a.boot_status, a.boot_status == 0)
+        bad = re.findall(r"(WARNING:|BUG:|Oops|Call Trace|RCU Stall|soft lockup|PFCE error)", log_text)
+        check("no kernel warnings (%s)" % ",".join(sorted(set(bad))), not bad)
+        done = [e for e in recs["E"] if "pfcb" in e and e["pfcb"].startswith("done")]
+        check("run all completed without error", bool(done) and done[-1].get("err") == "0")
+        expect = {
+            "lookup_hit": [1, 4, 16], "lookup_miss": [0], "lookup_inodes": [1, 1000],
+            "attach_first": [1, 1000], "insert_remove": [1], "insert_unique_hit": [1],
+            "insert_unique_miss_remove": [1], "lookup_get_put": [1],
+        }
+        for bench, params in expect.items():
+            for param in params:
+                for impl in IMPLS:
+                    key = (bench, param, impl)
+                    ns = medians.get(key)
+                    check("%s N=%d %s" % key, ns is not None and oks[key] and 0 < ns < 1e7)
+        for k, impl in ((0, "none"), (1, "pfc"), (16, "pfc"), (1, "fsnotify"), (16, "fsnotify")):
+            ns = medians.get(("evict", k, impl))
+            check("evict N=%d %s" % (k, impl), ns is not None and 0 < ns < 1e8)
+        for impl in IMPLS:
+            check("scale_read %s" % impl, any(k[0] == "scale_read" and k[2] == impl and oks[k]
+                                               for k in medians))
+        for op in ("openread", "churn"):
+            for st in ("unloaded", "loaded", "contexts"):
+                v = sys_.get((op, st), [])
+                check("syscall %s %s" % (op, st), bool(v) and all(0 < x < 1e8 for x in v))
+        check("memory: pfc_entry objects counted",
+              any(d.get("cache") == "pfc_entry" and int(d["dobjs"]) > 0 for ds in mem.values() for d in ds))
+        print("RESULT bench-smoke passed=%d failed=%d" % (passed, failed))
+        return 1 if failed else 0
+    return 0 if a.boot_status == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

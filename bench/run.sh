@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmarks of pfc against the designs a kernel developer would otherwise
+# use (issue 5): builds pfc.ko + bench/pfc_bench.ko against Debian's stock
+# headers and the static bench/pfc_sysbench, boots Debian's stock kernel
+# under qemu (tools/vm/boot.sh), runs bench/guest.sh in it and prints a
+# table (bench/report.py).  `make bench` runs it.
+#
+# usage: bench/run.sh [--smoke] [-c CPUS] [-m MEM] [-o OUTDIR] [--big]
+#
+#   --smoke   a few iterations of everything: checks that it runs and gives
+#             sane numbers; prints "RESULT bench-smoke passed=N failed=M"
+#             and exits non-zero if anything failed (make check runs this)
+#   -c CPUS   vCPUs (default 2: under TCG on a 2-core host, more vCPUs are
+#             not real parallelism)
+#   -m MEM    guest memory (default 4G, 2G with --smoke)
+#   -o DIR    where the log, the parsed results and the table go
+#             (default ${TMPDIR:-/tmp}/pfc-bench[-smoke])
+#   --big     also 10^6 inodes (lookup sweep and memory); needs -m 4G or more
+#
+# environment: PFC_KERNEL (default /boot/vmlinuz-6.12.117+deb12-amd64),
+# KDIR (default Debian's linux-headers for that kernel), PFC_KVM=1 (KVM
+# instead of TCG, where KVM works), and boot.sh's.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+smoke=0 cpus=2 mem="" out="" big=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smoke) smoke=1 ;;
+	--big) big=1 ;;
+	-c) cpus=$2; shift ;;
+	-m) mem=$2; shift ;;
+	-o) out=$2; shift ;;
+	*) sed -n '/^# usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+	shift
+done
+
+kernel=${PFC_KERNEL:-/boot/vmlinuz-6.12.117+deb12-amd64}
+kver=$(basename "$kernel" | sed 's/^vmlinuz-//')
+kdir=${KDIR:-/usr/src/linux-headers-$kver}
+[ -n "$out" ] || out=${TMPDIR:-/tmp}/pfc-bench$([ $smoke = 1 ] && echo -smoke)
+[ -n "$mem" ] || mem=$([ $smoke = 1 ] && echo 2G || echo 4G)
+mkdir -p "$out"
+
+smoke_result() {
+	echo "RESULT bench-smoke passed=$1 failed=$2"
+}
+die() {
+	echo "bench: $*" >&2
+	[ $smoke = 1 ] && smoke_result 0 1
+	exit 1
+}
+
+[ -f "$kernel" ] || die "no kernel $kernel (apt-get install linux-image-6.12-amd64)"
+[ -d "$kdir" ] || "$top/tools/deps.sh" module "linux-headers-$kver" >&2 ||
+	die "no headers $kdir"
+
+# --- build, in a private copy: the working tree is shared -----------------
+build=$out/build
+rm -rf "$build"
+mkdir -p "$build/bench"
+cp "$top"/Kbuild "$top"/*.c "$top"/*.h "$build/"
+cp "$here"/Kbuild "$here"/pfc_bench.c "$build/bench/"
+make -s -C "$kdir" M="$build" modules >"$out/build.log" 2>&1 ||
+	{ cat "$out/build.log" >&2; die "module build failed"; }
+gcc -static -O2 -Wall -o "$build/pfc_sysbench" "$here/sysbench.c" \
+	>>"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; die "pfc_sysbench build failed"; }
+
+# --- what the guest runs ----------------------------------------------------
+if [ $smoke = 1 ]; then
+	cat >"$out/bench.conf" <<EOF
+SYS_ITERS=200
+SYS_REPS=1
+CTX_FILES=20
+MEM_NS="1000"
+BENCH_PARAMS="iters=200 reps=1 max_inodes=1000 evict_n=8 scale_ms=30"
+EOF
+	limit=600
+else
+	maxi=100000 mem_ns="100000"
+	[ $big = 1 ] && maxi=1000000 mem_ns="100000 1000000"
+	cat >"$out/bench.conf" <<EOF
+SYS_ITERS=20000
+SYS_REPS=5
+CTX_FILES=1000
+MEM_NS="$mem_ns"
+BENCH_PARAMS="iters=200000 reps=5 max_inodes=$maxi evict_n=2000 scale_ms=1000"
+EOF
+	limit=3000
+fi
+
+accel=TCG
+[ "${PFC_KVM:-0}" = 1 ] && accel=KVM
+log=$out/console.log
+boot() {
+	# slab_nomerge: pfc_entry and fsnotify_mark_connector get their own
+	# lines in /proc/slabinfo instead of hiding in a merged cache.
+	"$top/tools/vm/boot.sh" -c "$cpus" -m "$mem" -t "$limit" -a slab_nomerge \
+		-f "$build/pfc.ko:/pfc.ko" -f "$build/bench/pfc_bench.ko:/pfc_bench.ko" \
+		-f "$build/pfc_sysbench:/pfc_sysbench" -f "$out/bench.conf:/bench.conf" \
+		"$kernel" "$here/guest.sh" "$log"
+}
+set +e
+boot
+rc=$?
+if [ $rc = 4 ]; then
+	echo "bench: boot failure, retrying once" >&2
+	boot
+	rc=$?
+fi
+set -e
+
+args=(--log "$log" --out "$out" --accel "$accel" --vcpus "$cpus" --boot-status "$rc")
+[ $smoke = 1 ] && args+=(--smoke)
+python3 "$here/report.py" "${args[@]}"
