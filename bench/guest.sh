@@ -22,8 +22,8 @@ vm-mark syscall
 dd if=/dev/zero of=/tmp/target bs=4096 count=1 2>/dev/null
 mkdir -p /tmp/churn /tmp/others
 sysb() {
-	/pfc_sysbench openread /tmp/target "$SYS_ITERS" "$1" || fail=1
-	/pfc_sysbench churn /tmp/churn "$SYS_ITERS" "$1" || fail=1
+	/pfc_sysbench openread /tmp/target "$SYS_ITERS" "$1" "$SYS_RUNS" || fail=1
+	/pfc_sysbench churn /tmp/churn "$SYS_CHURN_ITERS" "$1" "$SYS_RUNS" || fail=1
 }
 r=0
 while [ "$r" -lt "$SYS_REPS" ]; do
@@ -53,6 +53,9 @@ snap() {
 	grep -E '^(MemFree|Slab|VmallocUsed|Percpu):' /proc/meminfo >/tmp/mem.$1
 }
 for n in $MEM_NS; do
+    r=0
+    while [ "$r" -lt "$MEM_REPS" ]; do
+	r=$((r + 1))
 	echo "mem_setup $n" >$cmd || { fail=1; continue; }
 	sleep 1
 	snap 0
@@ -60,21 +63,22 @@ for n in $MEM_NS; do
 	sleep 1
 	snap 1
 	# Caches whose memory changed: objects and slab pages (bytes).
-	awk -v n="$n" '
+	awk -v n="$n" -v r="$r" '
 		FNR == NR && !/^#/ && NR > 1 {
 			o[$1] = $2; b[$1] = $15 * $6 * 4096; next
 		}
 		FNR > 2 && !/^#/ {
 			do_ = $2 - o[$1]; db = $15 * $6 * 4096 - b[$1]
 			if (do_ != 0 || db != 0)
-				printf "PFCM n=%d cache=%s objsize=%d dobjs=%d dbytes=%d\n",
-					n, $1, $4, do_, db
+				printf "PFCM n=%d rep=%d cache=%s objsize=%d dobjs=%d dbytes=%d\n",
+					n, r, $1, $4, do_, db
 		}' /tmp/slab.0 /tmp/slab.1
-	awk -v n="$n" '
+	awk -v n="$n" -v r="$r" '
 		FNR == NR { v[$1] = $2; next }
-		{ printf "PFCM n=%d meminfo=%s dkb=%d\n", n, $1, $2 - v[$1] }
+		{ printf "PFCM n=%d rep=%d meminfo=%s dkb=%d\n", n, r, $1, $2 - v[$1] }
 	' /tmp/mem.0 /tmp/mem.1
 	echo mem_free >$cmd || fail=1
+    done
 done
 
 # --- in-kernel benchmarks ----------------------------------------------------

@@ -14,10 +14,10 @@
 #             and exits non-zero if anything failed (make check runs this)
 #   -c CPUS   vCPUs (default 2: under TCG on a 2-core host, more vCPUs are
 #             not real parallelism)
-#   -m MEM    guest memory (default 4G, 2G with --smoke)
+#   -m MEM    guest memory (default 4G; 6G with --big, 2G with --smoke)
 #   -o DIR    where the log, the parsed results and the table go
 #             (default ${TMPDIR:-/tmp}/pfc-bench[-smoke])
-#   --big     also 10^6 inodes (lookup sweep and memory); needs -m 4G or more
+#   --big     also 10^6 inodes (lookup sweep and memory)
 #
 # environment: PFC_KERNEL (default /boot/vmlinuz-6.12.117+deb12-amd64),
 # KDIR (default Debian's linux-headers for that kernel), PFC_KVM=1 (KVM
@@ -42,8 +42,13 @@ done
 kernel=${PFC_KERNEL:-/boot/vmlinuz-6.12.117+deb12-amd64}
 kver=$(basename "$kernel" | sed 's/^vmlinuz-//')
 kdir=${KDIR:-/usr/src/linux-headers-$kver}
-[ -n "$out" ] || out=${TMPDIR:-/tmp}/pfc-bench$([ $smoke = 1 ] && echo -smoke)
-[ -n "$mem" ] || mem=$([ $smoke = 1 ] && echo 2G || echo 4G)
+if [ $smoke = 1 ]; then
+	out=${out:-${TMPDIR:-/tmp}/pfc-bench-smoke} mem=${mem:-2G}
+else
+	out=${out:-${TMPDIR:-/tmp}/pfc-bench}
+	[ $big = 1 ] && mem=${mem:-6G}
+	mem=${mem:-4G}
+fi
 mkdir -p "$out"
 
 smoke_result() {
@@ -74,9 +79,12 @@ gcc -static -O2 -Wall -o "$build/pfc_sysbench" "$here/sysbench.c" \
 if [ $smoke = 1 ]; then
 	cat >"$out/bench.conf" <<EOF
 SYS_ITERS=200
+SYS_CHURN_ITERS=50
+SYS_RUNS=2
 SYS_REPS=1
 CTX_FILES=20
 MEM_NS="1000"
+MEM_REPS=1
 BENCH_PARAMS="iters=200 reps=1 max_inodes=1000 evict_n=8 scale_ms=30"
 EOF
 	limit=600
@@ -84,11 +92,14 @@ else
 	maxi=100000 mem_ns="100000"
 	[ $big = 1 ] && maxi=1000000 mem_ns="100000 1000000"
 	cat >"$out/bench.conf" <<EOF
-SYS_ITERS=20000
+SYS_ITERS=3000
+SYS_CHURN_ITERS=500
+SYS_RUNS=7
 SYS_REPS=5
 CTX_FILES=1000
 MEM_NS="$mem_ns"
-BENCH_PARAMS="iters=200000 reps=5 max_inodes=$maxi evict_n=2000 scale_ms=1000"
+MEM_REPS=3
+BENCH_PARAMS="iters=100000 reps=7 max_inodes=$maxi evict_n=2000 scale_ms=500"
 EOF
 	limit=3000
 fi
