@@ -8,9 +8,11 @@
 #   2. build pfc.ko and kunit/pfc_kunit.ko against it, in the source tree,
 #   3. boot it with tools/vm/boot.sh (busybox initramfs, TCG, 2 vCPUs) and in
 #      the guest: insmod pfc.ko, insmod pfc_kunit.ko (the suites run at load
-#      and print KTAP), rmmod pfc_kunit, attach contexts through
+#      and print KTAP), rmmod pfc_kunit, check that pfc's gauges in
+#      /sys/kernel/debug/pfc/stats (inodes, contexts, callbacks_pending)
+#      went back to 0, ask kmemleak, attach contexts through
 #      /sys/kernel/debug/pfc/attach when pfc has it, rmmod pfc with them
-#      still attached, then ask kmemleak,
+#      still attached, ask kmemleak again,
 #   4. parse the KTAP with the kernel tree's tools/testing/kunit/kunit.py,
 #      scan the whole console for BUG/WARNING/KASAN/lockdep/RCU/kmemleak
 #      reports, and print
@@ -22,6 +24,13 @@
 # usage: tools/vm/run-kunit.sh [6.12|6.1]        (default 6.12)
 #
 # environment:
+#   PFC_KUNIT_MODULES="A.ko B.ko"  KUnit modules to load, one after the
+#                      other, paths relative to PFC_SRC (default
+#                      kunit/pfc_kunit.ko); e.g. a hardening runner:
+#                      PFC_KUNIT_MODULES=kunit/hardening/pfc_hardening_kunit.ko
+#                      PFC_KUNIT_NAME=hardening-6.12 tools/vm/run-kunit.sh
+#   PFC_KUNIT_NAME=N   the name in the RESULT line and the log's name
+#                      (default kunit-<ver>)
 #   PFC_SRC=DIR        module source tree (default: this repository); must
 #                      build pfc.ko and kunit/pfc_kunit.ko with
 #                      `make -C <kernel> M=DIR modules`
@@ -29,6 +38,8 @@
 #                      is $PFC_OUT/logs/kunit-<ver>.log
 #   PFC_VM_TIMEOUT=S   wall-clock limit of one boot (default 900)
 #   PFC_KUNIT_FILTER=G only run suites/tests matching glob G (kunit.filter_glob)
+#   PFC_VM_MEM=SIZE    guest memory (default 2G)
+#   PFC_VM_APPEND=ARGS more kernel command line
 #   PFC_VM_VERBOSE=1   stream the console while it runs
 #   PFC_KVM=1, PFC_TCG_THREAD, PFC_CACHE: see tools/vm/boot.sh
 #
@@ -41,8 +52,9 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 ver=${1:-6.12}
-name=kunit-$ver
+name=${PFC_KUNIT_NAME:-kunit-$ver}
 src=$(cd "${PFC_SRC:-$repo}" && pwd)
+kmods=${PFC_KUNIT_MODULES:-kunit/pfc_kunit.ko}
 out=${PFC_OUT:-$src/out}
 logdir=$out/logs
 log=$logdir/$name.log
@@ -74,15 +86,21 @@ if ! make -C "$kb" M="$src" -j"${PFC_JOBS:-$(nproc)}" modules >"$logdir/$name-bu
 	say "module build failed; full log in $logdir/$name-build.log"
 	result 0 1 0
 fi
-for ko in "$src/pfc.ko" "$src/kunit/pfc_kunit.ko"; do
-	[ -f "$ko" ] || { say "the build made no $ko"; result 0 1 0; }
+files=(-f "$src/pfc.ko:/pfc.ko")
+names=""
+[ -f "$src/pfc.ko" ] || { say "the build made no $src/pfc.ko"; result 0 1 0; }
+for ko in $kmods; do
+	[ -f "$src/$ko" ] || { say "the build made no $src/$ko"; result 0 1 0; }
+	files+=(-f "$src/$ko:/kunit/$(basename "$ko")")
+	names="$names $(basename "$ko" .ko)"
 done
 
 # --- 3. the guest -----------------------------------------------------------
 guest=$(mktemp "${TMPDIR:-/tmp}/pfc-kunit-guest.XXXXXX")
 ktap=$(mktemp "${TMPDIR:-/tmp}/pfc-kunit-ktap.XXXXXX")
 trap 'rm -f "$guest" "$ktap"' EXIT
-cat >"$guest" <<'EOF'
+echo "kunit_mods='$names'" >"$guest"
+cat >>"$guest" <<'EOF'
 # Runs in the guest (busybox sh).  Every line it prints starts with
 # "pfc-kunit:" and never contains a word the host-side log scan looks for.
 fail=0
@@ -101,6 +119,11 @@ leakscan() {	# two scans: a report needs the object unreferenced and >5 s old
 	echo clear >$kml
 }
 
+# pfc_hardening_failslab drives failslab through fail_nth; it needs these.
+fs=/sys/kernel/debug/failslab
+[ -w $fs/ignore-gfp-wait ] && echo N >$fs/ignore-gfp-wait
+[ -w $fs/verbose ] && echo 0 >$fs/verbose
+
 if [ -w $kml ]; then
 	# No automatic scans in the middle of the tests; forget what the
 	# kernel itself leaked while booting.
@@ -115,12 +138,27 @@ if ! insmod /pfc.ko; then
 	bad "insmod pfc.ko"
 	exit 1
 fi
-vm-mark insmod-pfc-kunit
-insmod /pfc_kunit.ko || bad "insmod pfc_kunit.ko"
-vm-mark rmmod-pfc-kunit
-# Load addresses, to read kmemleak backtraces taken after the unload.
-note "loaded: $(grep pfc /proc/modules | tr '\n' ';')"
-rmmod pfc_kunit || bad "rmmod pfc_kunit"
+for m in $kunit_mods; do
+	vm-mark "kunit-start $m"
+	insmod /kunit/$m.ko || bad "insmod $m.ko"
+	vm-mark "kunit-end $m"
+	# Load addresses, to read kmemleak backtraces taken after the unload.
+	note "loaded: $(grep pfc /proc/modules | tr '\n' ';')"
+	rmmod $m || bad "rmmod $m"
+done
+
+# Every test module is gone: nothing of theirs may stay attached or queued.
+st=/sys/kernel/debug/pfc/stats
+if [ -r $st ]; then
+	i=0
+	while [ $i -lt 20 ]; do
+		busy=$(grep -E '^(inodes|contexts|callbacks_pending) ' $st | grep -v ' 0$')
+		[ -z "$busy" ] && break
+		sleep 0.5; i=$((i + 1))
+	done
+	note "pfc stats after the suites: $(tr '\n' ' ' <$st)"
+	[ -z "$busy" ] || bad "pfc gauges not back to 0 after the test modules left: $busy"
+fi
 leakscan "after the KUnit suites, pfc still loaded"
 
 att=/sys/kernel/debug/pfc/attach
@@ -158,6 +196,7 @@ EOF
 
 append=" kmemleak=on"
 [ -n "${PFC_KUNIT_FILTER:-}" ] && append="$append kunit.filter_glob=$PFC_KUNIT_FILTER"
+[ -n "${PFC_VM_APPEND:-}" ] && append="$append $PFC_VM_APPEND"
 
 # Offending kernel reports.  Anything here fails the run; nothing is
 # filtered out by origin, pfc's or the kernel's.
@@ -166,8 +205,7 @@ scan_re='BUG:|WARNING:|KASAN|UBSAN|ODEBUG|Oops|Kernel panic|Call Trace|RIP:|gene
 boot_once() {	# logfile -> sets boot_rc
 	say "booting $kimg (log $1)"
 	local t0=$(date +%s)
-	"$here/boot.sh" -t "$limit" -a "$append" \
-		-f "$src/pfc.ko:/pfc.ko" -f "$src/kunit/pfc_kunit.ko:/pfc_kunit.ko" \
+	"$here/boot.sh" -t "$limit" -m "${PFC_VM_MEM:-2G}" -a "$append" "${files[@]}" \
 		"$kimg" "$guest" "$1"
 	boot_rc=$?
 	say "guest done in $(( $(date +%s) - t0 ))s (boot.sh status $boot_rc)"
@@ -201,20 +239,24 @@ fi
 # --- 4. verdict -------------------------------------------------------------
 failed_extra=0
 
-# KTAP: what the console printed while pfc_kunit.ko was being loaded.
-sed -n '/PFC-VM: stage=insmod-pfc-kunit$/,/PFC-VM: stage=rmmod-pfc-kunit$/p' "$log" >"$ktap"
-echo "---- kunit.py parse ----"
-parse_out=$(python3 "$kunitpy" parse "$ktap" 2>&1)
-echo "$parse_out"
-summary=$(echo "$parse_out" | sed 's/\x1b\[[0-9;]*m//g' | grep 'Testing complete' | tail -1)
+# KTAP: what the console printed while each KUnit module was being loaded,
+# one kunit.py parse per module (each load prints its own KTAP document).
+passed=0 failed=0 skipped=0
 count() { echo "$summary" | grep -o "$1: [0-9]*" | grep -o '[0-9]*$' || echo 0; }
-passed=$(count passed)
-failed=$(( $(count failed) + $(count crashed) + $(count errors) ))
-skipped=$(count skipped)
-if [ -z "$summary" ] || [ $((passed + failed + skipped)) = 0 ]; then
-	say "no KUnit results in the log"
-	failed_extra=1
-fi
+for m in $names; do
+	sed -n "/PFC-VM: stage=kunit-start $m\$/,/PFC-VM: stage=kunit-end $m\$/p" "$log" >"$ktap"
+	echo "---- kunit.py parse: $m ----"
+	parse_out=$(python3 "$kunitpy" parse "$ktap" 2>&1)
+	echo "$parse_out"
+	summary=$(echo "$parse_out" | sed 's/\x1b\[[0-9;]*m//g' | grep 'Testing complete' | tail -1)
+	p=$(count passed) k=$(count skipped)
+	f=$(( $(count failed) + $(count crashed) + $(count errors) ))
+	if [ -z "$summary" ] || [ $((p + f + k)) = 0 ]; then
+		say "no KUnit results from $m in the log"
+		f=$((f + 1))
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + k))
+done
 
 echo "---- log scan ----"
 hits=$(grep -n -E "$scan_re" "$log" | grep -v 'pfc-kunit:')
