@@ -5,8 +5,9 @@
  * pfc is written against the 6.12 API.  This header supplies that API on
  * older kernels (Debian's 6.1 LTS is the oldest one built and tested), so
  * that every version check of pfc sits here and nowhere else: a function
- * that is missing is provided under its upstream name, one whose
- * signature changed gets a pfc_ wrapper.  Where the kernel offers a macro
+ * that is missing is provided under its upstream name (a pfc_ function
+ * that a macro maps the upstream name to), one whose signature changed
+ * gets a pfc_ wrapper.  Where the kernel offers a macro
  * to test for, the test is on the macro; otherwise on the version that
  * changed the interface.  Sample and benchmark modules include it too.
  */
@@ -17,6 +18,7 @@
 #include <linux/fsnotify_backend.h>
 #include <linux/kthread.h>
 #include <linux/sched/task.h>
+#include <linux/user_namespace.h>
 #include <linux/version.h>
 
 /*
@@ -72,10 +74,12 @@ static inline int pfc_add_sb_mark(struct fsnotify_mark *mark,
 }
 
 static inline struct fsnotify_mark *
-fsnotify_find_inode_mark(struct inode *inode, struct fsnotify_group *group)
+pfc_find_inode_mark(struct inode *inode, struct fsnotify_group *group)
 {
 	return fsnotify_find_mark(&inode->i_fsnotify_marks, group);
 }
+
+#define fsnotify_find_inode_mark pfc_find_inode_mark
 #else
 static inline int pfc_add_sb_mark(struct fsnotify_mark *mark,
 				  struct super_block *sb)
@@ -84,28 +88,42 @@ static inline int pfc_add_sb_mark(struct fsnotify_mark *mark,
 }
 #endif
 
-/* The inode timestamp accessors came in 6.7 (6.1 has inode_get_ctime()). */
+/*
+ * inode_get_mtime() came in 6.7 (6.1.y has inode_get_ctime() backported),
+ * and kthread_stop_put() in 6.7 (and late 6.6.y).  The backfills are
+ * renamed by a macro, so a stable kernel that gains the function builds
+ * too.
+ */
 #if PFC_KERNEL_BEFORE(6, 7)
-static inline struct timespec64 inode_get_mtime(const struct inode *inode)
+static inline struct timespec64 pfc_inode_get_mtime(const struct inode *inode)
 {
 	return inode->i_mtime;
 }
-#endif
 
-/* kthread_stop_put() came in 6.6. */
-#if PFC_KERNEL_BEFORE(6, 6)
-static inline int kthread_stop_put(struct task_struct *k)
+#define inode_get_mtime pfc_inode_get_mtime
+
+static inline int pfc_kthread_stop_put(struct task_struct *k)
 {
 	int ret = kthread_stop(k);
 
 	put_task_struct(k);
 	return ret;
 }
+
+#define kthread_stop_put pfc_kthread_stop_put
 #endif
 
 /*
- * KUnit, for the suites: KUNIT_EXPECT_MEMEQ() came in 6.2 and test
- * attributes (KUNIT_CASE_SLOW()) in 6.5; before, a slow case is an
+ * The VFS calls take the mount's idmapping (struct mnt_idmap) from 6.3;
+ * before, its user namespace, and the identity mapping is init_user_ns.
+ */
+#if PFC_KERNEL_BEFORE(6, 3)
+#define nop_mnt_idmap init_user_ns
+#endif
+
+/*
+ * KUnit, for the suites: KUNIT_EXPECT_MEMEQ() (6.2) and test attributes
+ * (KUNIT_CASE_SLOW(), 6.6) came after 6.1; there, a slow case is an
  * ordinary one.  Include this header after <kunit/test.h>.
  */
 #ifdef KUNIT_CASE

@@ -8,9 +8,13 @@
 #
 # checks (all by default, in this order):
 #   checkpatch        scripts/checkpatch.pl --strict on every kernel C file:
-#                     pfc's own, kunit/, samples/*/, bench/
-#   checkpatch-tools  the same on the user-space C under tools/ (the kernel
-#                     applies checkpatch to its own tools/ and selftests too)
+#                     pfc's own, kunit/, samples/*/, bench/ (a .c file is
+#                     kernel code when the Kbuild next to it builds its .o;
+#                     a .h when a Kbuild is next to it)
+#   checkpatch-user   the same on the user-space C (tools/, test programs),
+#                     as the kernel does for its own tools/ and selftests,
+#                     minus the advice that names kernel-only APIs (strscpy,
+#                     ARRAY_SIZE, kstrto*, u32, negative errno returns)
 #   kernel-doc        scripts/kernel-doc -none -Wall on pfc's .c and .h
 #   api-doc           docs/api.rst is what tools/api-doc.sh generates
 #   sparse-6.12       make C=2 against the 6.12 debug kernel build (KUnit on,
@@ -49,7 +53,7 @@ if [ "${1:-}" = -v ]; then
 	shift
 fi
 
-all_checks="checkpatch checkpatch-tools kernel-doc api-doc sparse-6.12 sparse-6.1 w1-6.12 w1-6.1"
+all_checks="checkpatch checkpatch-user kernel-doc api-doc sparse-6.12 sparse-6.1 w1-6.12 w1-6.1"
 checks=${*:-$all_checks}
 for c in $checks; do
 	case " $all_checks " in
@@ -102,14 +106,29 @@ tree_files() {
 		done
 }
 
-# Kernel C sources: pfc's own, kunit/, samples/*/, bench/.
-kernel_sources() {
-	tree_files | grep -E '^([^/]+|kunit/.+|samples/[^/]+/.+|bench/.+)\.[ch]$' |
-		grep -v '\.mod\.c$'
+# Is <file> kernel code?  A .c file is when the Kbuild in its directory
+# builds its .o; a .h file when there is a Kbuild in its directory.
+is_kernel_file() {
+	local f=$1 d
+	d=$(dirname "$f")
+	[ -f "$here/$d/Kbuild" ] || return 1
+	case "$f" in
+	*.mod.c) return 1 ;;
+	*.h) return 0 ;;
+	esac
+	grep -qw "$(basename "$f" .c)\.o" "$here/$d/Kbuild"
 }
 
-tools_sources() {
-	tree_files | grep -E '^tools/.+\.[ch]$'
+# C sources: kernel (pfc's own, kunit/, samples/*/, bench/) or user space.
+c_sources() {
+	local want=$1 f
+	tree_files | grep -E '\.[ch]$' | while IFS= read -r f; do
+		if is_kernel_file "$f"; then
+			[ "$want" = kernel ] && printf '%s\n' "$f"
+		else
+			[ "$want" = user ] && printf '%s\n' "$f"
+		fi
+	done
 }
 
 pfc_sources() {
@@ -152,12 +171,16 @@ headers() {
 	[ -n "$dir" ] && echo "$dir"
 }
 
+# Advice about kernel-only APIs, which user-space C cannot follow.
+user_ignore=STRCPY,STRLCPY,STRNCPY,ARRAY_SIZE,SSCANF_TO_KSTRTO,PREFER_KERNEL_TYPES,USE_NEGATIVE_ERRNO
+
 check_checkpatch() {
 	local name=$1 list=$2 f opts n=0
 	local out=$work/$name.txt
 	: >"$out"
 	while IFS= read -r f; do
 		opts="--strict --no-tree --terse --show-types --no-summary -f"
+		[ "$name" = checkpatch-user ] && opts="$opts --ignore $user_ignore"
 		# The compat header is where LINUX_VERSION_CODE belongs.
 		[ "$f" = compat.h ] && opts="$opts --ignore LINUX_VERSION_CODE"
 		# shellcheck disable=SC2086
@@ -214,14 +237,14 @@ run_check() {
 	local c=$1 kdir
 	case "$c" in
 	checkpatch)
-		kernel_sources >"$work/$c.list"
+		c_sources kernel >"$work/$c.list"
 		check_checkpatch "$c" "$work/$c.list" ;;
-	checkpatch-tools)
-		tools_sources >"$work/$c.list"
+	checkpatch-user)
+		c_sources user >"$work/$c.list"
 		if [ -s "$work/$c.list" ]; then
 			check_checkpatch "$c" "$work/$c.list"
 		else
-			skip "$c" "no C files under tools/"
+			skip "$c" "no user-space C files"
 		fi ;;
 	kernel-doc)
 		check_kernel_doc ;;
