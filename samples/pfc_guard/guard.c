@@ -108,6 +108,7 @@
 #include <linux/string.h>
 #include <linux/time64.h>
 
+#include "compat.h"
 #include "pfc.h"
 #include "guard.h"
 
