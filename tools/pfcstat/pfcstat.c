@@ -164,7 +164,7 @@ static int list_contexts(const char *debugfs)
 	return 0;
 }
 
-static void usage(void)
+static void print_usage(void)
 {
 	fprintf(stderr,
 		"usage: pfcstat [-i SECONDS] [-c COUNT] [-l] [-d DEBUGFS]\n");
@@ -187,12 +187,12 @@ int main(int argc, char **argv)
 		case 'i':
 			interval = strtol(optarg, &end, 10);
 			if (*end || interval < 1)
-				usage();
+				print_usage();
 			break;
 		case 'c':
 			count = strtol(optarg, &end, 10);
 			if (*end || count < 1)
-				usage();
+				print_usage();
 			break;
 		case 'l':
 			list = 1;
@@ -201,11 +201,11 @@ int main(int argc, char **argv)
 			debugfs = optarg;
 			break;
 		default:
-			usage();
+			print_usage();
 		}
 	}
 	if (optind != argc)
-		usage();
+		print_usage();
 	if (list)
 		return list_contexts(debugfs);
 	if (count < 0)
@@ -215,8 +215,9 @@ int main(int argc, char **argv)
 		if (sample)
 			sleep(interval);
 		if (read_set(debugfs, &sets[0])) {
-			fprintf(stderr, "pfcstat: %s: %s (is pfc loaded, debugfs mounted, are you root?)\n",
+			fprintf(stderr, "pfcstat: %s: %s\n",
 				path_of(debugfs, sets[0].file), strerror(errno));
+			fprintf(stderr, "pfcstat: is pfc loaded, debugfs mounted, are you root?\n");
 			return 1;
 		}
 		if (interval) {
