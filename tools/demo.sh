@@ -111,7 +111,8 @@ echo "a file on ext4" >"$img_src/readme.txt"
 seq 1 2000 >"$img_src/numbers.txt"
 echo "more of the same" >"$img_src/more.txt"
 rm -f "$out/ext4.img"
-mke2fs -q -t ext4 -d "$img_src" "$out/ext4.img" 8M >&2 || die "mke2fs failed"
+mke2fs -q -t ext4 -d "$img_src" "$out/ext4.img" 8M >"$out/mke2fs.log" 2>&1 ||
+	die "mke2fs failed: $(cat "$out/mke2fs.log")"
 
 guest=$out/guest-$mode.sh
 cat samples/pfc_guard/test/lib.sh "samples/pfc_guard/test/$mode.sh" >"$guest"
