@@ -1,0 +1,200 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# pfc on Debian's stock kernel: build pfc.ko and the scenario consumer
+# (tools/scenarios/pfc_watch) against Debian's linux-headers, boot Debian's
+# own kernel under qemu (tools/vm/boot.sh), load them with insmod and run
+# the scenarios of tools/scenarios/guest.sh from user space, on tmpfs and on
+# ext4 (an image made here with mke2fs -d, on a loop device in the guest,
+# with Debian's ext4 and loop modules).
+#
+# usage: tools/run-scenarios.sh [-k KVER] [-n CHURN_FILES] [-f "tmpfs ext4"]
+#                               [-s REGEX] [-c CPUS] [-L LEVEL] [-l LOG] [-v]
+#                               [-K PFC_KO]
+#   -k KVER   kernel release (default: the newest 6.12.*-amd64 that has an
+#             image in /boot, modules in /lib/modules and headers in /usr/src)
+#   -n N      files in the churn scenario (default 20000)
+#   -f LIST   file systems to run on (default "tmpfs ext4")
+#   -s REGEX  run only the scenarios whose <fs>/<name> matches (grep -E)
+#   -c CPUS   guest vCPUs (default 2)
+#   -L LEVEL  kernel console loglevel (default 5: warnings and worse; 8
+#             shows everything, stack dumps of hung tasks included)
+#   -l LOG    console log (default build/scenarios/scenarios-6.12.log)
+#   -v        stream the console while it runs
+#   -K KO     test this pfc.ko (built for KVER with pfc's exports unchanged,
+#             e.g. a patched copy) instead of the one built here
+#
+# Prints one line per scenario (PASS/FAIL/SKIP <fs>/<name>) and ends with
+#   RESULT scenarios-6.12 passed=N failed=M skipped=K
+# A task blocked for 30 s panics the guest (hung_task_panic=1; the guest
+# lowers hung_task_timeout_secs), which prints its stack and ends the run:
+# the scenario that was running is reported as cut off.
+# Exit status 0 if nothing failed.  A boot that dies before the guest
+# script starts (a known TCG -smp 2 early-boot flake) is retried once.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/build/scenarios
+kver=""
+churn=20000
+fslist="tmpfs ext4"
+cpus=2
+log=$out/scenarios-6.12.log
+verbose=()
+only=""
+alt_ko=""
+loglevel=5
+
+usage() { sed -n '/^# usage:/,/^# Prints/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+while getopts "k:n:f:s:c:L:l:K:vh" opt; do
+	case "$opt" in
+	k) kver=$OPTARG ;;
+	n) churn=$OPTARG ;;
+	f) fslist=$OPTARG ;;
+	s) only=$OPTARG ;;
+	c) cpus=$OPTARG ;;
+	L) loglevel=$OPTARG ;;
+	l) log=$OPTARG ;;
+	v) verbose=(-v) ;;
+	K) alt_ko=$(realpath "$OPTARG") ;;
+	*) usage ;;
+	esac
+done
+
+result() {
+	echo "RESULT scenarios-6.12 passed=$1 failed=$2 skipped=$3"
+}
+fatal() {
+	echo "run-scenarios: $*" >&2
+	result 0 1 0
+	exit 1
+}
+
+if [ -z "$kver" ]; then
+	for v in $(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null |
+		sed 's|.*/linux-headers-||' | sort -V -r); do
+		if [ -f "/boot/vmlinuz-$v" ] && [ -d "/lib/modules/$v/kernel" ]; then
+			kver=$v
+			break
+		fi
+	done
+fi
+[ -n "$kver" ] || fatal "no 6.12 kernel with image, modules and headers (apt-get install linux-image-6.12-amd64 linux-headers-6.12-amd64)"
+kernel=/boot/vmlinuz-$kver
+kdir=/usr/src/linux-headers-$kver
+mods=/lib/modules/$kver
+[ -r "$kernel" ] || fatal "cannot read $kernel"
+
+"$root/tools/deps.sh" vm >&2 || fatal "missing packages (tools/deps.sh vm)"
+"$root/tools/deps.sh" module xz-utils >&2 || fatal "missing packages (tools/deps.sh module)"
+
+mkdir -p "$out"
+blog=$out/build.log
+echo "run-scenarios: building for $kver (log $blog)" >&2
+# The project's build first.  If something else under M= (a sample, the
+# benchmark) does not build right now, build pfc.ko alone from a copy of
+# the top directory (links to its Kbuild and sources, without samples/ and
+# bench/), which is all the scenarios need.
+ko=$root/pfc.ko symvers=$root/Module.symvers
+if ! make -C "$root" KDIR="$kdir" module >"$blog" 2>&1; then
+	echo "run-scenarios: note: the full module build failed (log $blog); building pfc.ko alone" >&2
+	solo=$out/pfc-solo
+	rm -rf "$solo"
+	mkdir -p "$solo"
+	ln -s "$root"/Kbuild "$root"/*.c "$root"/*.h "$solo/"
+	make -C "$kdir" M="$solo" modules >>"$blog" 2>&1 ||
+		{ tail -20 "$blog" >&2; fatal "build of pfc.ko failed"; }
+	ko=$solo/pfc.ko symvers=$solo/Module.symvers
+fi
+{
+	make -C "$kdir" M="$root/tools/scenarios/pfc_watch" \
+		KBUILD_EXTRA_SYMBOLS="$symvers" modules &&
+	gcc -static -O2 -Wall -Wextra -o "$out/pfct" "$root/tools/scenarios/pfct.c"
+} >>"$blog" 2>&1 || { tail -20 "$blog" >&2; fatal "build failed"; }
+
+[ -z "$alt_ko" ] || { ko=$alt_ko; echo "run-scenarios: testing $ko" >&2; }
+
+# The guest's files, under one directory that becomes /scn.
+stage=$out/stage
+rm -rf "$stage"
+mkdir -p "$stage/mod"
+cp "$ko" "$stage/"
+cp "$root/tools/scenarios/pfc_watch/pfc_watch.ko" "$stage/"
+cat >"$stage/conf" <<EOF
+CHURN_N=$churn
+CHURN_EVERY=10
+FSLIST="$fslist"
+ONLY='$only'
+EOF
+
+case " $fslist " in
+*" ext4 "*)
+	# ext4 and its dependencies from modules.dep, plus what the guest
+	# cannot ask modprobe for: the crc32c driver and loop.  Decompressed
+	# here, so busybox insmod needs no xz support.
+	want=$(sed -n 's|^\(kernel/fs/ext4/ext4\.ko[^:]*\):\(.*\)|\1 \2|p' "$mods/modules.dep")
+	want="$want $(cd "$mods" && ls kernel/crypto/crc32c_generic.ko* kernel/drivers/block/loop.ko* 2>/dev/null | tr '\n' ' ')"
+	for m in $want; do
+		name=$(basename "$m" | sed 's/\.ko.*//')
+		case "$m" in
+		*.xz) xz -dc "$mods/$m" >"$stage/mod/$name.ko" ;;
+		*.zst) zstd -qdc "$mods/$m" >"$stage/mod/$name.ko" ;;
+		*.gz) gzip -dc "$mods/$m" >"$stage/mod/$name.ko" ;;
+		*) cp "$mods/$m" "$stage/mod/$name.ko" ;;
+		esac
+	done
+	# An image with a few seed files and room for the churn scenario's
+	# files at once; inode tables written now, so the guest's ext4lazyinit
+	# has nothing to do under TCG.
+	seed=$out/ext4-seed
+	rm -rf "$seed"
+	mkdir -p "$seed/seed"
+	echo "made by tools/run-scenarios.sh" >"$seed/README"
+	echo data >"$seed/seed/file"
+	inodes=$((churn + 4096))
+	mke2fs -q -F -t ext4 -N "$inodes" -E lazy_itable_init=0,lazy_journal_init=0 \
+		-d "$seed" "$stage/ext4.img" 96M >>"$blog" 2>&1 ||
+		fatal "mke2fs -d failed (log $blog)"
+	;;
+esac
+
+boot=(-d "$stage:/scn" -f "$out/pfct:/bin/pfct" -c "$cpus" -t 420
+	-a "loglevel=$loglevel hung_task_panic=1" ${verbose[@]+"${verbose[@]}"})
+echo "run-scenarios: booting $kernel under qemu (log $log)" >&2
+for try in 1 2; do
+	set +e
+	"$root/tools/vm/boot.sh" "${boot[@]}" "$kernel" \
+		"$root/tools/scenarios/guest.sh" "$log"
+	rc=$?
+	set -e
+	[ "$rc" = 4 ] && [ "$try" = 1 ] && { echo "run-scenarios: boot failure, retrying once" >&2; continue; }
+	break
+done
+[ "$rc" = 2 ] && fatal "boot.sh setup error"
+
+# The guest's verdicts; a scenario that began but never ended was cut off
+# by the VM dying (oops=panic) or by the time limit.
+sed -n 's/.*PFC-SCN: \(PASS\|FAIL\|SKIP\|note\)/\1/p' "$log"
+passed=$(grep -c 'PFC-SCN: PASS ' "$log" || true)
+failed=$(grep -c 'PFC-SCN: FAIL ' "$log" || true)
+skipped=$(grep -c 'PFC-SCN: SKIP ' "$log" || true)
+last=$(sed -n 's/.*PFC-SCN: BEGIN //p' "$log" | tail -1)
+if [ -n "$last" ] && ! grep -qE "PFC-SCN: (PASS|FAIL|SKIP) $last(:|\$)" "$log"; then
+	echo "FAIL $last: cut off (boot.sh status $rc, see $log)"
+	failed=$((failed + 1))
+elif [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
+	echo "FAIL vm: boot.sh status $rc (see $log)"
+	failed=$((failed + 1))
+fi
+if ! grep -q 'PFC-SCN: TALLY' "$log"; then
+	[ "$rc" = 0 ] || [ "$rc" = 1 ] && { echo "FAIL vm: guest script ended early (see $log)"; failed=$((failed + 1)); }
+fi
+# Belt and braces: the guest checks dmesg after each scenario, this checks
+# the whole console, early boot and panics included.
+if grep -qE 'WARNING:|BUG:|Call Trace|Kernel panic' "$log"; then
+	echo "FAIL log: WARNING/BUG/Call Trace/panic in $log:"
+	grep -nE 'WARNING:|BUG:|Call Trace|Kernel panic' "$log" | head -5
+	failed=$((failed + 1))
+fi
+result "$passed" "$failed" "$skipped"
+[ "$failed" = 0 ]

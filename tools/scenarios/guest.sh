@@ -1,0 +1,614 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash disable=SC1091,SC2086
+#
+# pfc stock-kernel scenarios: the guest half of tools/run-scenarios.sh.
+# Runs under tools/vm/boot.sh as /guest.sh (busybox ash, as root, debugfs
+# mounted) with, in the initramfs:
+#   /scn/pfc.ko /scn/pfc_watch.ko   the modules under test
+#   /scn/mod/*.ko                   Debian's loop, ext4 and their deps
+#   /scn/ext4.img                   an ext4 image made by mke2fs -d
+#   /scn/conf                       settings (CHURN_N, CHURN_EVERY, FSLIST,
+#                                   ONLY: a regex on <fs>/<name>)
+#   /bin/pfct                       helper (tools/scenarios/pfct.c)
+# Every scenario prints "PFC-SCN: BEGIN <fs>/<name>" and then one of
+# "PFC-SCN: PASS|FAIL|SKIP <fs>/<name>[: why]"; the host counts those.
+# After each one the kernel must not be tainted beyond O (4096) and E
+# (8192), and dmesg must have no new WARNING:/BUG:/Call Trace.
+#
+# Terms used in the comments: a file's contexts die when pfc's evictable
+# fsnotify mark on its inode is destroyed, which happens
+#   - in dentry_unlink_inode() -> fsnotify_inoderemove(), when a dentry
+#     lets go of an inode whose i_nlink is 0: at unlink(2) if that name's
+#     dentry is unused, else at the last dput() of that dentry;
+#   - in __destroy_inode() -> fsnotify_inode_delete(), at eviction;
+#   - in fsnotify_sb_delete() at umount, and at rmmod pfc.
+
+D=/sys/kernel/debug/pfc
+W=/sys/kernel/debug/pfc_watch
+CHURN_N=20000
+CHURN_EVERY=10
+FSLIST="tmpfs ext4"
+ONLY=
+[ -f /scn/conf ] && . /scn/conf
+
+passed=0 failed=0 skipped=0
+FS=- SB=- M=- SCN="" errs=""
+WATCH=0
+
+say() { echo "PFC-SCN: $*"; }
+# a number from pfc's stats / pfc_watch's stats
+pstat() { sed -n "s/^$1 //p" $D/stats; }
+wstat() { sed -n "s/^$1 //p" $W/stats; }
+ino() { stat -c %i "$1"; }
+# the context lines of inode number $1 on the current fs
+ctx_lines() { grep "^$SB $1 " $D/contexts; }
+# how many contexts inode $1 carries: all, or those of one owner
+nctx() {
+	case "$2" in
+	debugfs) ctx_lines "$1" | grep -c pfc_debugfs_owner ;;
+	watch) ctx_lines "$1" | grep -c pfc_watch_owner ;;
+	*) ctx_lines "$1" | grep -c . ;;
+	esac
+}
+# the consumer's share: 1 per file while pfc_watch watches this fs, else 0
+w1() { echo "$WATCH"; }
+attach() { echo "$1" >$D/attach || err "attach $1 failed"; }
+detach() { echo "$1" >$D/detach || err "detach $1 failed"; }
+# wait until every queued free callback has run (RCU grace period + work)
+settle() {
+	local i=0
+	while [ "$(pstat callbacks_pending)" != 0 ] && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+# run <name> <function>: unless ONLY (a regex) leaves <fs>/<name> out
+run() {
+	if [ -n "$ONLY" ] && ! echo "$FS/$1" | grep -qE "$ONLY"; then
+		return 0
+	fi
+	$2
+}
+badlog() { dmesg | grep -cE 'WARNING:|BUG:|Call Trace|Oops'; }
+err() { errs="$errs; $*"; }
+# check <what> <expected> <actual>
+check() { [ "$2" = "$3" ] || err "$1: expected $2, got $3"; }
+# check_ge <what> <minimum> <actual>
+check_ge() { [ "$3" -ge "$2" ] 2>/dev/null || err "$1: expected >= $2, got $3"; }
+
+begin() {
+	SCN="$FS/$1" errs=
+	warn0=$(badlog)
+	say "BEGIN $SCN"
+}
+end() {
+	local t w
+	t=$(cat /proc/sys/kernel/tainted)
+	[ $((t & ~(4096 | 8192))) = 0 ] || err "kernel tainted: $t"
+	w=$(badlog)
+	if [ "$w" != "$warn0" ]; then
+		err "new WARNING/BUG/Call Trace in dmesg"
+		dmesg | grep -E 'WARNING:|BUG:|Call Trace|Oops' | tail -5
+	fi
+	if [ -z "$errs" ]; then
+		passed=$((passed + 1))
+		say "PASS $SCN"
+	else
+		failed=$((failed + 1))
+		say "FAIL $SCN: ${errs#; }"
+	fi
+}
+skip() {
+	skipped=$((skipped + 1))
+	say "SKIP $FS/$1: $2"
+}
+
+# --- setting up -----------------------------------------------------------
+
+# Opens on the file systems pfc_watch watches attach a context; see
+# tools/scenarios/pfc_watch/pfc_watch.c.
+load_watch() {
+	WATCH=0
+	insmod /scn/pfc_watch.ko || return 1
+	WATCH=1
+}
+watch_fs() {
+	[ "$WATCH" = 1 ] && echo "$1" >$W/watch
+}
+
+load_ext4() {
+	local m
+	for m in crc16 mbcache jbd2 crc32c_generic ext4 loop; do
+		[ -f /scn/mod/$m.ko ] || return 1
+		grep -q "^$m " /proc/modules || insmod /scn/mod/$m.ko || return 1
+	done
+	[ -f /scn/ext4.img ] || return 1
+	losetup /dev/loop0 /scn/ext4.img
+}
+
+mount_fs() {
+	mkdir -p "$M"
+	case "$FS" in
+	tmpfs) mount -t tmpfs -o size=512m,nr_inodes=0 scn "$M" ;;
+	ext4) mount -t ext4 /dev/loop0 "$M" ;;
+	esac || return 1
+	watch_fs "$M"
+	return 0
+}
+
+# --- the scenarios ----------------------------------------------------------
+
+# Contexts attached through debugfs show up in "contexts", one line each,
+# with the file's inode number and one reference (the list's).
+scn_attach_debugfs() {
+	local f=$M/a1 i line
+	begin attach-debugfs
+	echo data >$f
+	i=$(ino $f)
+	attach $f
+	check "debugfs contexts on a1" 1 "$(nctx $i debugfs)"
+	line=$(ctx_lines $i | grep pfc_debugfs_owner)
+	check "refs of a1's context" 1 "$(echo "$line" | awk '{print $NF}')"
+	attach $f
+	check "after a second attach" 2 "$(nctx $i debugfs)"
+	detach $f
+	check "after detach" 1 "$(nctx $i debugfs)"
+	rm $f
+	settle
+	check "after unlink" 0 "$(nctx $i)"
+	end
+}
+
+# The consumer attaches at open(2), once per inode (pfc_insert_unique);
+# opens on a file system it does not watch cost it nothing.
+scn_attach_open() {
+	local f=$M/o1 i p0 o0
+	begin attach-open
+	if [ "$WATCH" != 1 ]; then
+		skip attach-open "no consumer module"
+		return
+	fi
+	echo data >$f
+	i=$(ino $f)
+	check "pfc_watch contexts after create" 1 "$(nctx $i watch)"
+	p0=$(wstat present)
+	cat $f >/dev/null
+	cat $f >/dev/null
+	check "pfc_watch contexts after 2 more opens" 1 "$(nctx $i watch)"
+	check "opens that found the context" $((p0 + 2)) "$(wstat present)"
+	o0=$(wstat opens)
+	echo x >/run/unwatched
+	cat /run/unwatched >/dev/null
+	rm /run/unwatched
+	check "hook calls for opens on an unwatched fs" "$o0" "$(wstat opens)"
+	end
+}
+
+# rename(2) and link(2) do not touch the inode's contexts: the same lines,
+# under the same inode number, whatever the name.
+scn_rename_link() {
+	local i before
+	begin rename-link
+	echo data >$M/r1
+	i=$(ino $M/r1)
+	attach $M/r1
+	before=$(ctx_lines $i)
+	mv $M/r1 $M/r2
+	mkdir -p $M/sub
+	mv $M/r2 $M/sub/r3
+	check "inode after renames" "$i" "$(ino $M/sub/r3)"
+	check "contexts after renames" "$before" "$(ctx_lines $i)"
+	ln $M/sub/r3 $M/r4
+	check "inode of the hard link" "$i" "$(ino $M/r4)"
+	check "contexts after link" "$before" "$(ctx_lines $i)"
+	attach $M/r4
+	check "attach via the second name" 2 "$(nctx $i debugfs)"
+	detach $M/sub/r3
+	check "detach via the first name" 1 "$(nctx $i debugfs)"
+	rm $M/sub/r3
+	check "after unlinking one of two names" $((1 + $(w1))) "$(nctx $i)"
+	rm $M/r4
+	settle
+	check "after unlinking the last name" 0 "$(nctx $i)"
+	end
+}
+
+# Unlinked while open: the name's dentry is in use, so d_delete() only
+# unhashes it; the contexts go at the last close, when the last dput() of
+# the dentry runs dentry_unlink_inode() with i_nlink == 0.
+scn_unlinked_open() {
+	local f=$M/u1 i cb0 n
+	begin unlinked-open
+	echo data >$f
+	i=$(ino $f)
+	attach $f
+	exec 3<$f
+	exec 4<$f
+	rm $f
+	n=$((1 + $(w1)))
+	check "contexts after unlink, 2 fds open" $n "$(nctx $i)"
+	exec 3<&-
+	check "contexts after the first close" $n "$(nctx $i)"
+	cb0=$(pstat callbacks_run)
+	exec 4<&-
+	check "contexts after the last close" 0 "$(nctx $i)"
+	settle
+	check "free callbacks run at the last close" $((cb0 + n)) "$(pstat callbacks_run)"
+	end
+}
+
+# drop_caches 2 shrinks the dentry and inode caches: an inode that nothing
+# references is evicted, and its contexts freed, unless it still has page
+# cache -- inode_lru_isolate() takes an inode whose mapping is not
+# mapping_shrinkable() (on 64-bit: any cached page) off the LRU instead of
+# evicting it; dropping the page cache (drop_caches 1) puts it back and
+# the next shrink evicts it.  An open file keeps its inode, and its
+# contexts, through all of it.  tmpfs keeps a reference on the dentry of
+# every file that exists (it has no other copy), so nothing there is
+# evicted and every context stays.
+# Recently used dentries and inodes (DCACHE_REFERENCED, I_REFERENCED) get
+# one more pass, and drop_slab() stops once a pass frees little, so one
+# write to drop_caches may leave a just-closed file cached: shrink() writes
+# three times.
+shrink() {
+	echo "$1" >/proc/sys/vm/drop_caches
+	echo 2 >/proc/sys/vm/drop_caches
+	echo 2 >/proc/sys/vm/drop_caches
+	settle
+}
+scn_drop_caches() {
+	local n i1 i2 i3 i4 gone
+	begin drop-caches
+	mkdir $M/dc
+	echo data >$M/dc/d1	# held open
+	: >$M/dc/d2		# empty, unreferenced
+	: >$M/dc/d3		# empty, unreferenced
+	echo data >$M/dc/d4	# page cache, unreferenced
+	for n in 1 2 3 4; do attach $M/dc/d$n; done
+	i1=$(ino $M/dc/d1) i2=$(ino $M/dc/d2) i3=$(ino $M/dc/d3) i4=$(ino $M/dc/d4)
+	exec 3<$M/dc/d1
+	sync
+	shrink 2
+	n=$((1 + $(w1)))
+	case "$FS" in
+	tmpfs) gone=$n ;;
+	*) gone=0 ;;
+	esac
+	check "drop_caches 2: contexts of the open file" $n "$(nctx $i1)"
+	check "drop_caches 2: contexts of empty d2" $gone "$(nctx $i2)"
+	check "drop_caches 2: contexts of empty d3" $gone "$(nctx $i3)"
+	check "drop_caches 2: contexts of d4 (page cache)" $n "$(nctx $i4)"
+	shrink 3
+	check "drop_caches 3: contexts of the open file" $n "$(nctx $i1)"
+	check "drop_caches 3: contexts of d4" $gone "$(nctx $i4)"
+	exec 3<&-
+	shrink 3
+	check "drop_caches 3: contexts of d1 once closed" $gone "$(nctx $i1)"
+	rm -r $M/dc
+	end
+}
+
+# The last link of a hard-linked inode goes while another name's dentry is
+# in use.  pfc's contexts die with its fsnotify mark, and on a live inode
+# fsnotify destroys marks in dentry_unlink_inode() -> fsnotify_inoderemove()
+# only; what decides is when that runs.  vfs_unlink() -> d_delete(): if the
+# unlinked name's dentry has no other user, dentry_unlink_inode() runs at
+# once; if it is in use (an open file, an O_PATH descriptor, a cwd) the
+# dentry is only unhashed, stays an alias of the inode, and
+# dentry_unlink_inode() runs at its last dput().  Then, in 6.12.117
+# (fs/dcache.c):
+#	notify_dead = inode_notify_dead(inode);	 i_nlink == 0 && no alias left
+#	if (notify_dead) fsnotify_inoderemove(inode);
+# so the marks go when the last dentry of an unlinked inode goes, whichever
+# name it had: contexts live while any name is still in use, as in FSRTL
+# (until the last handle).  Kernels without inode_notify_dead() (6.1.192,
+# and 6.12 before that backport) test only i_nlink == 0 there: the first
+# dentry to let go of an unlinked inode destroys the marks, and contexts
+# die while the file is still open through another name.  These scenarios
+# pin the 6.12.117 behaviour; on such a kernel the "fd open" checks fail.
+# The last iput() then evicts the inode (i_nlink == 0), and
+# __destroy_inode() -> fsnotify_inode_delete() finds no mark left.
+hl_setup() {
+	echo data >$M/hA
+	ln $M/hA $M/hB
+	hi=$(ino $M/hA)
+	attach $M/hA
+	hn=$((1 + $(w1)))
+}
+
+# fd on A; unlink B (nlink 2 -> 1), then A (1 -> 0, A in use): contexts
+# stay until the fd is closed.
+scn_hl_open_name_last() {
+	begin hardlink-open-name-unlinked-last
+	hl_setup
+	exec 3<$M/hA
+	rm $M/hB
+	check "after unlinking the other name" $hn "$(nctx $hi)"
+	rm $M/hA
+	check "after unlinking the open name" $hn "$(nctx $hi)"
+	exec 3<&-
+	settle
+	check "after the last close" 0 "$(nctx $hi)"
+	end
+}
+
+# fd on A; unlink A (in use: only unhashed), then B: B's dentry is unused
+# and goes at once, but A is still an alias, so no fsnotify_inoderemove():
+# contexts stay until fd 3 (A's last user) is closed.
+scn_hl_open_name_first() {
+	local data
+	begin hardlink-open-name-unlinked-first
+	hl_setup
+	exec 3<$M/hA
+	rm $M/hA
+	check "after unlinking the open name" $hn "$(nctx $hi)"
+	rm $M/hB
+	check "after unlinking the last (unused) name, fd open" $hn "$(nctx $hi)"
+	data=$(cat <&3)
+	check "file still readable through fd 3" data "$data"
+	if [ "$WATCH" = 1 ]; then
+		# An open through the fd finds the consumer's context.
+		exec 4</proc/self/fd/3
+		check "consumer contexts after reopen via /proc/self/fd" 1 "$(nctx $hi watch)"
+		exec 4<&-
+	fi
+	exec 3<&-
+	settle
+	check "after the last close" 0 "$(nctx $hi)"
+	end
+}
+
+# fds on A and on B; unlink both (both only unhashed); close B: B's dentry
+# dies, but A is still an alias: contexts stay; close A: they go.
+scn_hl_two_names_open() {
+	begin hardlink-both-names-open
+	hl_setup
+	exec 3<$M/hA
+	exec 4<$M/hB
+	rm $M/hA $M/hB
+	check "after unlinking both names" $hn "$(nctx $hi)"
+	exec 4<&-
+	check "after closing B, fd on A open" $hn "$(nctx $hi)"
+	exec 3<&-
+	settle
+	check "after the last close" 0 "$(nctx $hi)"
+	end
+}
+
+# An O_PATH descriptor pins A's dentry without opening the file (no open
+# event, so no consumer context is added): the same as an open fd.
+scn_hl_opath() {
+	local pid n
+	begin hardlink-opath-name-unlinked-first
+	hl_setup
+	rm -f /run/held
+	pfct hold-path $M/hA /run/held &
+	pid=$!
+	n=0
+	while [ ! -e /run/held ] && [ $n -lt 200 ]; do
+		sleep 0.05
+		n=$((n + 1))
+	done
+	[ -e /run/held ] || err "pfct hold-path did not start"
+	rm $M/hA
+	check "after unlinking the O_PATH-held name" $hn "$(nctx $hi)"
+	rm $M/hB
+	check "after unlinking the last (unused) name" $hn "$(nctx $hi)"
+	kill $pid
+	wait $pid 2>/dev/null
+	settle
+	check "after the holder exits" 0 "$(nctx $hi)"
+	end
+}
+
+# A cwd is a dentry in use too: a removed directory keeps its contexts
+# while a process still has it as its working directory.
+scn_cwd_rmdir() {
+	local pid n i
+	begin rmdir-while-cwd
+	mkdir $M/cwd
+	i=$(ino $M/cwd)
+	attach $M/cwd
+	rm -f /run/incwd
+	sh -c "cd $M/cwd && touch /run/incwd && exec sleep 1000" &
+	pid=$!
+	n=0
+	while [ ! -e /run/incwd ] && [ $n -lt 200 ]; do
+		sleep 0.05
+		n=$((n + 1))
+	done
+	[ -e /run/incwd ] || err "cwd holder did not start"
+	rmdir $M/cwd
+	check "after rmdir, still a cwd" 1 "$(nctx $i debugfs)"
+	kill $pid
+	wait $pid 2>/dev/null
+	settle
+	check "after the cwd holder exits" 0 "$(nctx $i)"
+	end
+}
+
+# rmmod of the consumer: its exit releases the open hook and calls
+# pfc_remove_owner(), which unlinks all of its contexts and waits for their
+# free callbacks.  Contexts of other owners stay.
+scn_consumer_sweep() {
+	local n i live c0
+	begin rmmod-consumer-sweeps
+	if [ "$WATCH" != 1 ]; then
+		skip rmmod-consumer-sweeps "no consumer module"
+		return
+	fi
+	for n in 1 2 3 4 5; do echo data >$M/w$n; done
+	attach $M/w1
+	i=$(ino $M/w1)
+	exec 3<$M/w2
+	live=$(wstat live)
+	check_ge "pfc_watch live contexts" 5 "$live"
+	c0=$(pstat contexts)
+	rmmod pfc_watch || err "rmmod pfc_watch failed"
+	WATCH=0
+	check "pfc contexts after rmmod pfc_watch" $((c0 - live)) "$(pstat contexts)"
+	check "pfc_watch contexts left" 0 "$(grep -c pfc_watch_owner $D/contexts)"
+	check "debugfs context on w1" 1 "$(nctx $i debugfs)"
+	check "callbacks pending after the sweep" 0 "$(pstat callbacks_pending)"
+	dmesg | grep 'pfc_watch: unloaded' | tail -1 |
+		awk '{ if ($(NF-2) != $NF) exit 1 }' ||
+		err "pfc_watch: attached != freed: $(dmesg | grep 'pfc_watch: unloaded' | tail -1)"
+	exec 3<&-
+	rm $M/w1 $M/w2 $M/w3 $M/w4 $M/w5
+	load_watch && watch_fs "$M"
+	end
+}
+
+# umount: fsnotify_sb_delete() destroys every mark on the superblock, so
+# every context of the fs is freed.  Nothing else carries contexts now, so
+# the totals go to zero and every inserted context got its callback.
+scn_umount() {
+	local n
+	begin umount
+	mkdir -p $M/um
+	for n in 1 2 3 4 5 6; do
+		echo data >$M/um/m$n
+		attach $M/um/m$n
+	done
+	attach $M/um
+	check_ge "contexts before umount" 7 "$(pstat contexts)"
+	umount $M || err "umount failed"
+	settle
+	check "contexts after umount" 0 "$(pstat contexts)"
+	check "inodes with contexts after umount" 0 "$(pstat inodes)"
+	check "callbacks_run == inserts" "$(pstat inserts)" "$(pstat callbacks_run)"
+	end
+}
+
+# Heavy inode churn on a fresh mount: CHURN_N files created (each create
+# is an open: the consumer attaches), opened again, every CHURN_EVERY-th
+# attached through debugfs too, then all unlinked.  Ends with nothing
+# live and a callback for every insert.
+scn_churn() {
+	local out live want
+	begin churn-$CHURN_N
+	if ! mount_fs; then
+		err "mount failed"
+		end
+		return
+	fi
+	mkdir $M/churn
+	out=$(pfct churn $M/churn $CHURN_N $CHURN_EVERY) || err "pfct churn failed"
+	echo "$out"
+	live=$(echo "$out" | sed -n 's/.* live \([0-9]*\).*/\1/p')
+	want=$((CHURN_N * $(w1) + (CHURN_N + CHURN_EVERY - 1) / CHURN_EVERY))
+	check_ge "live contexts before unlink" $want "$live"
+	settle
+	check "contexts after unlink" 0 "$(pstat contexts)"
+	check "inodes with contexts after unlink" 0 "$(pstat inodes)"
+	check "callbacks_pending" 0 "$(pstat callbacks_pending)"
+	check "callbacks_run == inserts" "$(pstat inserts)" "$(pstat callbacks_run)"
+	[ "$WATCH" = 1 ] && check "pfc_watch live" 0 "$(wstat live)"
+	rmdir $M/churn
+	umount $M || err "umount failed"
+	end
+}
+
+# rmmod pfc last, with debugfs contexts still attached: on 1000 files that
+# exist and on one that is unlinked but open.  pfc_exit() destroys every
+# mark and waits for the callbacks; it WARNs if anything is left.  Closing
+# the unlinked file afterwards evicts an inode pfc no longer marks.  Then
+# pfc loads again with nothing attached.
+scn_rmmod_pfc() {
+	local n
+	FS=tmpfs SB=tmpfs M=/mnt/last
+	begin rmmod-pfc-last
+	mount_fs || err "mount failed"
+	# Enough inodes that some share a hash bucket of pfc's table, however
+	# large it still is after the churn.
+	mkdir $M/many
+	for n in $(seq 1 1000); do
+		echo data >$M/many/l$n
+		attach $M/many/l$n
+	done
+	exec 5<$M/many/l3
+	rm $M/many/l3
+	check_ge "contexts before rmmod" 1000 "$(pstat contexts)"
+	if grep -q '^pfc_watch ' /proc/modules; then
+		rmmod pfc 2>/dev/null && err "rmmod pfc succeeded with pfc_watch loaded"
+		rmmod pfc_watch || err "rmmod pfc_watch failed"
+		WATCH=0
+	fi
+	rmmod pfc || err "rmmod pfc failed"
+	grep -q '^pfc ' /proc/modules && err "pfc still loaded"
+	exec 5<&-
+	sync
+	echo 2 >/proc/sys/vm/drop_caches
+	umount $M || err "umount failed"
+	insmod /scn/pfc.ko || err "insmod pfc again failed"
+	check "contexts after reload" 0 "$(pstat contexts)"
+	check "inserts after reload" 0 "$(pstat inserts)"
+	rmmod pfc || err "second rmmod pfc failed"
+	end
+}
+
+# --- the run ----------------------------------------------------------------
+
+# A hang (an rmmod waiting forever) panics after 30 s instead of running
+# into the host's time limit; the command line has hung_task_panic=1.
+echo 30 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+t=$(cat /proc/sys/kernel/tainted)
+[ "$t" = 0 ] || say "note: kernel tainted ($t) before any module was loaded"
+FS=setup
+begin insmod-pfc
+insmod /scn/pfc.ko || err "insmod pfc.ko failed"
+[ -r $D/stats ] || err "no $D/stats"
+end
+if ! grep -q '^pfc ' /proc/modules; then
+	say "pfc did not load: stopping"
+	echo "PFC-SCN: TALLY passed=$passed failed=$failed skipped=$skipped"
+	exit 1
+fi
+load_watch || say "note: pfc_watch did not load; open-hook scenarios skipped"
+
+for FS in $FSLIST; do
+	M=/mnt/$FS
+	case "$FS" in
+	tmpfs) SB=tmpfs ;;
+	ext4)
+		SB=loop0
+		if ! load_ext4; then
+			for s in attach-debugfs attach-open rename-link unlinked-open \
+				drop-caches hardlink rmmod-consumer-sweeps umount churn; do
+				skip $s "no ext4 (modules or image missing)"
+			done
+			continue
+		fi
+		;;
+	esac
+	if ! mount_fs; then
+		begin mount
+		err "mount $FS failed"
+		end
+		continue
+	fi
+	run attach-debugfs scn_attach_debugfs
+	run attach-open scn_attach_open
+	run rename-link scn_rename_link
+	run unlinked-open scn_unlinked_open
+	run drop-caches scn_drop_caches
+	run hardlink-open-name-unlinked-last scn_hl_open_name_last
+	run hardlink-open-name-unlinked-first scn_hl_open_name_first
+	run hardlink-both-names-open scn_hl_two_names_open
+	run hardlink-opath-name-unlinked-first scn_hl_opath
+	run rmdir-while-cwd scn_cwd_rmdir
+	run rmmod-consumer-sweeps scn_consumer_sweep
+	run umount scn_umount
+	run churn scn_churn
+	umount $M 2>/dev/null
+done
+
+FS=tmpfs
+run rmmod-pfc-last scn_rmmod_pfc
+
+echo "PFC-SCN: TALLY passed=$passed failed=$failed skipped=$skipped"
+echo "PFC-SCN: DMESG-BEGIN"
+dmesg
+echo "PFC-SCN: DMESG-END"
+[ "$failed" = 0 ]

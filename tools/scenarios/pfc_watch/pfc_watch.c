@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfc_watch - a minimal pfc consumer for the stock-kernel VM scenarios
+ *
+ * Attaches one context of its own to the inode of every file opened on the
+ * file systems it watches, through the pfc open hook, the way a filter
+ * attaches its per-file state in post-create.  It never denies an open.
+ *
+ * /sys/kernel/debug/pfc_watch/ (root only):
+ *   watch    write a path: watch opens on that path's file system
+ *   unwatch  write a path: stop watching that file system
+ *   stats    opens seen, contexts attached, opens that found one already,
+ *            failed inserts, free callbacks run, contexts live
+ *
+ * Module exit releases the hook and then calls pfc_remove_owner(), which
+ * sweeps every context still attached and waits for their callbacks: the
+ * exit message says how many contexts were attached and freed in all.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/namei.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "pfc.h"
+
+/**
+ * struct pfc_watch_ctx - what pfc_watch keeps per inode
+ * @ctx: pfc's part; owner &pfc_watch_owner, no instance.
+ * @opens: opens that found this context attached.  Only for show.
+ */
+struct pfc_watch_ctx {
+	struct pfc_context ctx;
+	atomic_t opens;
+};
+
+/* The owner key; "pfc_watch_owner [pfc_watch]" in pfc's contexts file. */
+static const char pfc_watch_owner[] = "pfc_watch";
+
+static struct pfc_open_hook pfc_watch_hook;
+static struct dentry *pfc_watch_dir;
+
+static atomic_long_t pfc_watch_opens = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_attached = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_present = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_failed = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_freed = ATOMIC_LONG_INIT(0);
+
+static void pfc_watch_free(struct pfc_context *ctx)
+{
+	kfree(container_of(ctx, struct pfc_watch_ctx, ctx));
+	atomic_long_inc(&pfc_watch_freed);
+}
+
+/* The open hook: attach our context unless the inode has one already. */
+static int pfc_watch_open(struct pfc_open_hook *hook, struct file *file)
+{
+	struct inode *inode = pfc_file_inode(file);
+	struct pfc_watch_ctx *wc;
+	struct pfc_context *old;
+
+	atomic_long_inc(&pfc_watch_opens);
+	if (!inode)
+		return 0;
+	wc = kzalloc(sizeof(*wc), GFP_KERNEL_ACCOUNT);
+	if (!wc) {
+		atomic_long_inc(&pfc_watch_failed);
+		return 0;
+	}
+	pfc_init_context(&wc->ctx, pfc_watch_owner, NULL, pfc_watch_free);
+	old = pfc_insert_unique(inode, &wc->ctx);
+	if (!old) {
+		atomic_long_inc(&pfc_watch_attached);
+		return 0;
+	}
+	/* Never inserted: no callback, still ours. */
+	kfree(wc);
+	if (IS_ERR(old)) {
+		atomic_long_inc(&pfc_watch_failed);
+		return 0;
+	}
+	atomic_inc(&container_of(old, struct pfc_watch_ctx, ctx)->opens);
+	atomic_long_inc(&pfc_watch_present);
+	pfc_put(old);
+	return 0;
+}
+
+static ssize_t pfc_watch_write(const char __user *ubuf, size_t len,
+			       bool watch)
+{
+	struct path path;
+	char *name;
+	int err;
+
+	name = memdup_user_nul(ubuf, len);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	strim(name);
+	err = kern_path(name, LOOKUP_FOLLOW, &path);
+	kfree(name);
+	if (err)
+		return err;
+	if (watch)
+		err = pfc_open_watch(&pfc_watch_hook, path.dentry->d_sb);
+	else
+		err = pfc_open_unwatch(&pfc_watch_hook, path.dentry->d_sb);
+	path_put(&path);
+	return err ?: len;
+}
+
+static ssize_t pfc_watch_watch_write(struct file *file,
+				     const char __user *ubuf, size_t len,
+				     loff_t *ppos)
+{
+	return pfc_watch_write(ubuf, len, true);
+}
+
+static ssize_t pfc_watch_unwatch_write(struct file *file,
+				       const char __user *ubuf, size_t len,
+				       loff_t *ppos)
+{
+	return pfc_watch_write(ubuf, len, false);
+}
+
+static const struct file_operations pfc_watch_watch_fops = {
+	.owner = THIS_MODULE,
+	.write = pfc_watch_watch_write,
+};
+
+static const struct file_operations pfc_watch_unwatch_fops = {
+	.owner = THIS_MODULE,
+	.write = pfc_watch_unwatch_write,
+};
+
+static int pfc_watch_stats_show(struct seq_file *m, void *v)
+{
+	long attached = atomic_long_read(&pfc_watch_attached);
+	long freed = atomic_long_read(&pfc_watch_freed);
+
+	seq_printf(m, "opens %ld\n", atomic_long_read(&pfc_watch_opens));
+	seq_printf(m, "attached %ld\n", attached);
+	seq_printf(m, "present %ld\n", atomic_long_read(&pfc_watch_present));
+	seq_printf(m, "failed %ld\n", atomic_long_read(&pfc_watch_failed));
+	seq_printf(m, "freed %ld\n", freed);
+	seq_printf(m, "live %ld\n", attached - freed);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pfc_watch_stats);
+
+static int __init pfc_watch_init(void)
+{
+	int err;
+
+	err = pfc_open_hook_init(&pfc_watch_hook, pfc_watch_open);
+	if (err)
+		return err;
+	pfc_watch_dir = debugfs_create_dir("pfc_watch", NULL);
+	debugfs_create_file("watch", 0200, pfc_watch_dir, NULL,
+			    &pfc_watch_watch_fops);
+	debugfs_create_file("unwatch", 0200, pfc_watch_dir, NULL,
+			    &pfc_watch_unwatch_fops);
+	debugfs_create_file("stats", 0400, pfc_watch_dir, NULL,
+			    &pfc_watch_stats_fops);
+	return 0;
+}
+
+static void __exit pfc_watch_exit(void)
+{
+	debugfs_remove_recursive(pfc_watch_dir);
+	/* No new contexts after this ... */
+	pfc_open_hook_release(&pfc_watch_hook);
+	/* ... and none left, nor any callback pending, after this. */
+	pfc_remove_owner(pfc_watch_owner);
+	pr_info("unloaded: attached %ld freed %ld\n",
+		atomic_long_read(&pfc_watch_attached),
+		atomic_long_read(&pfc_watch_freed));
+}
+
+module_init(pfc_watch_init);
+module_exit(pfc_watch_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("pfc test consumer: a context on every watched open");
+MODULE_AUTHOR("The pfc authors");

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfct - small helpers for the pfc VM scenarios, built with gcc -static and
+ * run inside the guest (busybox has no way to do these from the shell).
+ *
+ *   pfct churn DIR N EVERY
+ *	create N files in DIR (each create is an open: the consumer's open
+ *	hook attaches a context), open each once more, attach a debugfs
+ *	context to every EVERY-th one (0: none), print the live counters,
+ *	then unlink them all.  Prints "churn: created N attached M live L inodes I".
+ *   pfct hold-path FILE READY
+ *	hold an O_PATH descriptor on FILE (a dentry reference, no open file
+ *	for I/O, no open event), create READY, then sleep until killed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PFC_DEBUGFS "/sys/kernel/debug/pfc/"
+
+static long stat_value(const char *name)
+{
+	char line[128];
+	size_t len = strlen(name);
+	long v = -1;
+	FILE *f = fopen(PFC_DEBUGFS "stats", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ' ')
+			v = strtol(line + len + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static int churn(const char *dir, long n, long every)
+{
+	char path[4096];
+	long i, attached = 0;
+	int fd, afd = -1;
+
+	if (every > 0) {
+		afd = open(PFC_DEBUGFS "attach", O_WRONLY);
+		if (afd < 0) {
+			perror("attach");
+			return 1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/f%ld", dir, i);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (fd < 0 || write(fd, "x", 1) != 1) {
+			fprintf(stderr, "%s: create %s: %s\n", __func__, path,
+				strerror(errno));
+			return 1;
+		}
+		close(fd);
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/f%ld", dir, i);
+		fd = open(path, O_RDONLY);
+		if (fd < 0) {
+			fprintf(stderr, "%s: open %s: %s\n", __func__, path,
+				strerror(errno));
+			return 1;
+		}
+		close(fd);
+		if (every > 0 && i % every == 0) {
+			if (write(afd, path, strlen(path)) < 0) {
+				fprintf(stderr, "%s: attach %s: %s\n", __func__,
+					path, strerror(errno));
+				return 1;
+			}
+			attached++;
+		}
+	}
+	printf("%s: created %ld attached %ld live %ld inodes %ld\n", __func__,
+	       n, attached, stat_value("contexts"), stat_value("inodes"));
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/f%ld", dir, i);
+		if (unlink(path)) {
+			fprintf(stderr, "%s: unlink %s: %s\n", __func__, path,
+				strerror(errno));
+			return 1;
+		}
+	}
+	if (afd >= 0)
+		close(afd);
+	return 0;
+}
+
+static int hold_path(const char *file, const char *ready)
+{
+	int fd = open(file, O_PATH);
+
+	if (fd < 0) {
+		perror(file);
+		return 1;
+	}
+	close(open(ready, O_WRONLY | O_CREAT, 0644));
+	for (;;)
+		pause();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && !strcmp(argv[1], "churn"))
+		return churn(argv[2], atol(argv[3]), atol(argv[4]));
+	if (argc == 4 && !strcmp(argv[1], "hold-path"))
+		return hold_path(argv[2], argv[3]);
+	fprintf(stderr, "usage: pfct churn DIR N EVERY | pfct hold-path FILE READY\n");
+	return 2;
+}
