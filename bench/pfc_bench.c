@@ -32,6 +32,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/err.h>
@@ -41,7 +42,6 @@
 #include <linux/hash.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
-#include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -56,6 +56,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include "compat.h"
 #include "pfc.h"
 
 static unsigned int iters = 200000;
@@ -1286,8 +1287,8 @@ static int bench_run(const char *what)
 	int err = 0;
 
 	bench_failed = 0;
-	/* As many buckets as the largest sweep has inodes. */
-	fsrtl_bits = max(order_base_2(max(max_inodes, 16U)), 4);
+	/* As many buckets as the largest sweep has inodes (at least 16). */
+	fsrtl_bits = fls(max(max_inodes, 16U) - 1);
 	fsrtl_hash = kvcalloc(1U << fsrtl_bits, sizeof(*fsrtl_hash),
 			      GFP_KERNEL);
 	if (!fsrtl_hash)
@@ -1347,7 +1348,8 @@ static const struct file_operations bench_cmd_fops = {
 
 static int __init pfc_bench_init(void)
 {
-	fsn_group = fsnotify_alloc_group(&fsn_ops, 0);
+	/* Evictable marks are destroyed from reclaim: see compat.h. */
+	fsn_group = fsnotify_alloc_group(&fsn_ops, PFC_GROUP_NOFS);
 	if (IS_ERR(fsn_group))
 		return PTR_ERR(fsn_group);
 	bench_dir = debugfs_create_dir("pfc_bench", NULL);
