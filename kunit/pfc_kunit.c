@@ -25,6 +25,7 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/dcache.h>
 #include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/file.h>
@@ -33,8 +34,10 @@
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/kthread.h>
+#include <linux/mnt_idmapping.h>
 #include <linux/module.h>
 #include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -551,19 +554,25 @@ static void test_pfc_lookup_match(struct kunit *test)
 	const struct pfc_match_case *p = test->param_value;
 	struct pfc_test_fixture *fx = test->priv;
 	struct pfc_test_ctx *ctxs[PFC_MATCH_N];
+	const void *owner = NULL, *instance = NULL;
 	struct pfc_context *ctx;
 
 	pfc_match_setup(test, ctxs);
+	/* Read under the lock, checked outside: a failure report allocates. */
 	rcu_read_lock();
 	ctx = pfc_lookup(fx->inodes[0], p->owner, p->instance);
-	KUNIT_EXPECT_PTR_EQ(test, ctx, pfc_match_expected(p, ctxs));
-	if (ctx && p->expect >= 0) {
-		KUNIT_EXPECT_PTR_EQ(test, ctx->owner,
-				    (const void *)pfc_match_ctxs[p->expect].owner);
-		KUNIT_EXPECT_PTR_EQ(test, ctx->instance,
-				    pfc_match_ctxs[p->expect].instance);
+	if (ctx) {
+		owner = ctx->owner;
+		instance = ctx->instance;
 	}
 	rcu_read_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, ctx, pfc_match_expected(p, ctxs));
+	if (ctx && p->expect >= 0) {
+		KUNIT_EXPECT_PTR_EQ(test, owner,
+				    (const void *)pfc_match_ctxs[p->expect].owner);
+		KUNIT_EXPECT_PTR_EQ(test, instance,
+				    pfc_match_ctxs[p->expect].instance);
+	}
 	pfc_match_check_unchanged(test, ctxs, -1);
 }
 
@@ -1402,23 +1411,72 @@ static void test_pfc_evict_last_fput(struct kunit *test)
 	pfc_test_release(test, other, 1);
 }
 
+/*
+ * In the root of @mnt: unlinks @name, or with @target, links @name's inode
+ * to the new name @target; what unlink(2) and link(2) do.
+ */
+static int pfc_test_namei(struct vfsmount *mnt, const char *name,
+			  const char *target)
+{
+	struct inode *dir = d_inode(mnt->mnt_root);
+	struct dentry *dentry, *new;
+	int err;
+
+	err = mnt_want_write(mnt);
+	if (err)
+		return err;
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	dentry = lookup_one_len(name, mnt->mnt_root, strlen(name));
+	if (IS_ERR(dentry)) {
+		err = PTR_ERR(dentry);
+		goto unlock;
+	}
+	if (!target) {
+		err = d_really_is_positive(dentry) ?
+		      vfs_unlink(&nop_mnt_idmap, dir, dentry, NULL) : -ENOENT;
+		dput(dentry);
+		goto unlock;
+	}
+	new = lookup_one_len(target, mnt->mnt_root, strlen(target));
+	if (IS_ERR(new)) {
+		err = PTR_ERR(new);
+	} else {
+		err = d_really_is_positive(dentry) && d_is_negative(new) ?
+		      vfs_link(dentry, &nop_mnt_idmap, dir, new, NULL) :
+		      -EINVAL;
+		dput(new);
+	}
+	dput(dentry);
+unlock:
+	inode_unlock(dir);
+	mnt_drop_write(mnt);
+	return err;
+}
+
+static struct vfsmount *pfc_test_mount_tmpfs(struct kunit *test)
+{
+	struct file_system_type *type = get_fs_type("tmpfs");
+	struct vfsmount *mnt;
+
+	KUNIT_ASSERT_NOT_NULL(test, type);
+	mnt = kern_mount(type);
+	module_put(type->owner);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mnt);
+	return mnt;
+}
+
 #define PFC_UMOUNT_FILES 3
 
 static void test_pfc_evict_umount(struct kunit *test)
 {
 	struct pfc_test_ctx *c[PFC_UMOUNT_FILES][2];
 	struct inode *inodes[PFC_UMOUNT_FILES];
-	struct file_system_type *type;
 	struct vfsmount *mnt;
 	struct file *file;
 	char name[16];
 	int i, j;
 
-	type = get_fs_type("tmpfs");
-	KUNIT_ASSERT_NOT_NULL(test, type);
-	mnt = kern_mount(type);
-	module_put(type->owner);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mnt);
+	mnt = pfc_test_mount_tmpfs(test);
 
 	for (i = 0; i < PFC_UMOUNT_FILES; i++) {
 		c[i][0] = pfc_test_new(&owner_a, &key_1, true);
@@ -1470,6 +1528,117 @@ static void test_pfc_evict_umount(struct kunit *test)
 	for (i = 0; i < PFC_UMOUNT_FILES; i++)
 		for (j = 0; j < 2; j++)
 			pfc_test_release(test, c[i][j], 1);
+}
+
+/*
+ * The FSRTL rules: a hard link or an unlink of one name keeps the inode
+ * and its contexts; the last close of an unlinked file evicts it.
+ */
+static void test_pfc_evict_unlinked_file(struct kunit *test)
+{
+	struct pfc_test_ctx *ca = pfc_test_alloc_owned(test, &owner_a, &key_1);
+	struct pfc_test_ctx *cb = pfc_test_alloc_owned(test, &owner_b, &key_1);
+	struct vfsmount *mnt = pfc_test_mount_tmpfs(test);
+	struct file *a, *b, *c;
+	struct inode *inode_b;
+
+	a = file_open_root_mnt(mnt, "a", O_CREAT | O_RDWR, 0600);
+	b = file_open_root_mnt(mnt, "b", O_CREAT | O_RDWR, 0600);
+	if (IS_ERR(a) || IS_ERR(b)) {
+		KUNIT_FAIL(test, "creating files: %pe %pe", a, b);
+		goto out;
+	}
+	KUNIT_EXPECT_EQ(test, pfc_test_insert(file_inode(a), ca), 0);
+	KUNIT_EXPECT_EQ(test, pfc_test_insert(file_inode(b), cb), 0);
+
+	/* b gets a second name, loses its first, and is closed. */
+	KUNIT_EXPECT_EQ(test, pfc_test_namei(mnt, "b", "c"), 0);
+	KUNIT_EXPECT_EQ(test, pfc_test_namei(mnt, "b", NULL), 0);
+	inode_b = file_inode(b);
+	pfc_test_fput_sync(b);
+	c = file_open_root_mnt(mnt, "c", O_RDWR, 0);
+	if (!IS_ERR(c)) {
+		KUNIT_EXPECT_PTR_EQ(test, file_inode(c), inode_b);
+		KUNIT_EXPECT_PTR_EQ(test, pfc_test_lookup(file_inode(c),
+							  &owner_b, NULL),
+				    &cb->pfc);
+		pfc_test_fput_sync(c);
+	} else {
+		KUNIT_FAIL(test, "opening the link: %pe", c);
+	}
+
+	/* a is unlinked but still open: its contexts stay. */
+	KUNIT_EXPECT_EQ(test, pfc_test_namei(mnt, "a", NULL), 0);
+	pfc_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&ca->calls), 0);
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_lookup(file_inode(a), NULL, NULL),
+			    &ca->pfc);
+	/* Its last close evicts it. */
+	pfc_test_set_gp(ca);
+	pfc_test_fput_sync(a);
+	a = NULL;
+	pfc_barrier();
+	pfc_test_release(test, ca, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cb->calls), 0);
+	pfc_test_set_gp(cb);
+	kern_unmount(mnt);
+	pfc_barrier();
+	pfc_test_release(test, cb, 1);
+	return;
+out:
+	if (!IS_ERR(a))
+		pfc_test_fput_sync(a);
+	if (!IS_ERR(b))
+		pfc_test_fput_sync(b);
+	kern_unmount(mnt);
+}
+
+/*
+ * A new inode at the address of an evicted one must not find the old
+ * contexts.  Under KASAN the quarantine makes a reuse unlikely: the case
+ * then only checks that new inodes start empty.
+ */
+#define PFC_RECYCLE_FILES 64
+
+static void test_pfc_lookup_recycled_inode(struct kunit *test)
+{
+	struct pfc_test_fixture *fx = test->priv;
+	struct inode *old = fx->inodes[0];
+	struct pfc_test_ctx *c1, *c2;
+	struct file **files;
+	int i, n, reused = -1;
+
+	files = kunit_kcalloc(test, PFC_RECYCLE_FILES, sizeof(*files),
+			      GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, files);
+	c1 = pfc_test_alloc(test, &owner_a, &key_1);
+	c2 = pfc_test_alloc(test, &owner_b, NULL);
+	KUNIT_ASSERT_EQ(test, pfc_test_insert(old, c1), 0);
+	KUNIT_ASSERT_EQ(test, pfc_test_insert(old, c2), 0);
+	pfc_test_evict(fx, 0);
+	/* Waits for the RCU-deferred inode free too. */
+	pfc_barrier();
+
+	for (n = 0; n < PFC_RECYCLE_FILES && reused < 0; n++) {
+		struct inode *inode;
+
+		files[n] = pfc_test_shmem_file();
+		if (IS_ERR(files[n])) {
+			KUNIT_FAIL(test, "shmem file: %pe", files[n]);
+			break;
+		}
+		inode = file_inode(files[n]);
+		if (inode == old)
+			reused = n;
+		KUNIT_EXPECT_NULL(test, pfc_test_lookup(inode, NULL, NULL));
+		KUNIT_EXPECT_NULL(test, pfc_lookup_get(inode, &owner_a, NULL));
+		KUNIT_EXPECT_NULL(test, pfc_remove(inode, NULL, NULL));
+	}
+	kunit_info(test, "evicted inode address %s\n",
+		   reused < 0 ? "not reused" : "reused");
+	for (i = 0; i < n; i++)
+		if (!IS_ERR(files[i]))
+			pfc_test_fput_sync(files[i]);
 }
 
 static void test_pfc_teardown_one_inode(struct kunit *test)
@@ -1620,6 +1789,8 @@ static void test_pfc_remove_owner_no_contexts(struct kunit *test)
 static struct kunit_case pfc_teardown_test_cases[] = {
 	KUNIT_CASE(test_pfc_evict_last_fput),
 	KUNIT_CASE(test_pfc_evict_umount),
+	KUNIT_CASE(test_pfc_evict_unlinked_file),
+	KUNIT_CASE(test_pfc_lookup_recycled_inode),
 	KUNIT_CASE(test_pfc_teardown_one_inode),
 	KUNIT_CASE_SLOW(test_pfc_remove_owner_many_inodes),
 	KUNIT_CASE(test_pfc_remove_owner_no_contexts),
@@ -1951,8 +2122,158 @@ out:
 	/* The exit checks the callbacks against the inserts. */
 }
 
+#define PFC_MOVE_READERS 2
+#define PFC_MOVE_CTXS 256
+
+/**
+ * struct pfc_move - state of the re-insertion race case
+ * @test: the case, for the mover's failures
+ * @from: inode whose list the readers walk; it never has an owner_b context
+ * @to: inode the mover moves the owner_c contexts to and back from
+ * @stop: set when the readers must stop
+ * @moves: round trips done by the mover
+ * @reads: lookups done by the readers
+ * @wrong: lookups on @from that returned a context of another inode
+ * @mover_done: completed when the mover is finished
+ * @done: completed when the readers are finished
+ * @running: readers not finished yet
+ * @ctx: the contexts the mover holds between pfc_remove() and pfc_insert()
+ */
+struct pfc_move {
+	struct kunit *test;
+	struct inode *from, *to;
+	bool stop;
+	unsigned long moves;
+	atomic_long_t reads, wrong;
+	struct completion mover_done, done;
+	atomic_t running;
+	struct pfc_context *ctx[PFC_MOVE_CTXS];
+};
+
+static int pfc_move_reader(void *data)
+{
+	struct pfc_move *m = data;
+
+	while (!READ_ONCE(m->stop)) {
+		rcu_read_lock();
+		/* Walks the whole list: every context on it is being moved. */
+		if (pfc_lookup(m->from, &owner_b, NULL))
+			atomic_long_inc(&m->wrong);
+		rcu_read_unlock();
+		atomic_long_inc(&m->reads);
+		cond_resched();
+	}
+	if (atomic_dec_and_test(&m->running))
+		complete(&m->done);
+	return 0;
+}
+
+/* Moves every owner_c context from @from to @to; false on a failure. */
+static bool pfc_move_all(struct pfc_move *m, struct inode *from,
+			 struct inode *to)
+{
+	struct pfc_context **ctx = m->ctx;
+	int i, n;
+
+	for (n = 0; n < PFC_MOVE_CTXS; n++) {
+		ctx[n] = pfc_remove(from, &owner_c, NULL);
+		if (!ctx[n])
+			break;
+	}
+	if (n != PFC_MOVE_CTXS)
+		KUNIT_FAIL(m->test, "removed %d contexts of %d", n,
+			   PFC_MOVE_CTXS);
+	for (i = 0; i < n; i++) {
+		if (pfc_insert(to, ctx[i])) {
+			KUNIT_FAIL(m->test, "inserting a removed context");
+			pfc_put(ctx[i]);
+			n = -1;
+		}
+	}
+	return n == PFC_MOVE_CTXS;
+}
+
+static int pfc_move_mover(void *data)
+{
+	struct pfc_move *m = data;
+	unsigned long deadline = jiffies + msecs_to_jiffies(min(stress_ms,
+								 2000U));
+
+	while (m->moves < 20000 && time_before(jiffies, deadline)) {
+		if (!pfc_move_all(m, m->from, m->to) ||
+		    !pfc_move_all(m, m->to, m->from))
+			break;
+		m->moves++;
+		cond_resched();
+	}
+	complete(&m->mover_done);
+	return 0;
+}
+
+/*
+ * Contexts removed from one inode and inserted at once on another, while
+ * a lockless reader may still stand on one in the old list: the reader must
+ * not follow it into the new list (pfc must wait for a grace period first).
+ * One reader shares its CPU with the mover, so that it is preempted inside
+ * its RCU read-side critical section; the other races from another CPU.
+ */
+static void test_pfc_insert_after_remove_racing_lookup(struct kunit *test)
+{
+	struct pfc_test_fixture *fx = test->priv;
+	unsigned int cpu = cpumask_first(cpu_online_mask);
+	unsigned int other = cpumask_next(cpu, cpu_online_mask);
+	struct pfc_test_ctx *moved, *sentinel;
+	struct task_struct *t;
+	struct pfc_move *m;
+	int i;
+
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->test = test;
+	m->from = fx->inodes[0];
+	m->to = fx->inodes[1];
+	init_completion(&m->mover_done);
+	init_completion(&m->done);
+	sentinel = pfc_test_alloc(test, &owner_b, &key_1);
+	KUNIT_ASSERT_EQ(test, pfc_test_insert(m->to, sentinel), 0);
+	for (i = 0; i < PFC_MOVE_CTXS; i++) {
+		moved = pfc_test_alloc(test, &owner_c, NULL);
+		KUNIT_ASSERT_EQ(test, pfc_test_insert(m->from, moved), 0);
+	}
+
+	if (other >= nr_cpu_ids)
+		other = cpu;
+	atomic_set(&m->running, PFC_MOVE_READERS);
+	for (i = 0; i < PFC_MOVE_READERS; i++) {
+		t = kthread_create(pfc_move_reader, m, "pfc_move/%d", i);
+		if (IS_ERR(t)) {
+			KUNIT_FAIL(test, "kthread_create: %pe", t);
+			atomic_dec(&m->running);
+			continue;
+		}
+		kthread_bind(t, i ? other : cpu);
+		wake_up_process(t);
+	}
+	t = kthread_create(pfc_move_mover, m, "pfc_move/mover");
+	if (!IS_ERR(t)) {
+		kthread_bind(t, cpu);
+		wake_up_process(t);
+		wait_for_completion(&m->mover_done);
+	} else {
+		KUNIT_FAIL(test, "kthread_create: %pe", t);
+	}
+	WRITE_ONCE(m->stop, true);
+	if (atomic_read(&m->running))
+		wait_for_completion(&m->done);
+	kunit_info(test, "%lu moves and back, %ld lookups\n", m->moves,
+		   atomic_long_read(&m->reads));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&m->wrong), 0);
+	KUNIT_EXPECT_GT(test, m->moves, 0);
+}
+
 static struct kunit_case pfc_concurrency_test_cases[] = {
 	KUNIT_CASE_SLOW(test_pfc_lookup_concurrent_evict),
+	KUNIT_CASE_SLOW(test_pfc_insert_after_remove_racing_lookup),
 	{}
 };
 
