@@ -460,6 +460,63 @@ scn_consumer_sweep() {
 	end
 }
 
+# rmmod of the consumer while its contexts' inodes are being unlinked
+# (evicted, entries unhashed) at the same time: the sweep must still find
+# every context of the consumer.  One it missed would stay attached with a
+# free callback in unloaded code, and be called when its file goes.
+scn_consumer_sweep_racing() {
+	local c0 pid
+	begin rmmod-consumer-racing-unlinks
+	if [ "$WATCH" != 1 ]; then
+		skip rmmod-consumer-racing-unlinks "no consumer module"
+		return
+	fi
+	settle
+	c0=$(pstat contexts)
+	mkdir $M/race
+	pfct files $M/race 3000 create || err "pfct files create failed"
+	check_ge "contexts on 3000 new files" $((c0 + 3000)) "$(pstat contexts)"
+	pfct files $M/race 3000 unlink &
+	pid=$!
+	rmmod pfc_watch || err "rmmod pfc_watch failed"
+	WATCH=0
+	wait $pid || err "pfct files unlink failed"
+	settle
+	check "contexts after rmmod and unlinks" "$c0" "$(pstat contexts)"
+	check "callbacks pending" 0 "$(pstat callbacks_pending)"
+	dmesg | grep 'pfc_watch: unloaded' | tail -1 |
+		awk '{ if ($(NF-2) != $NF) exit 1 }' ||
+		err "pfc_watch: attached != freed: $(dmesg | grep 'pfc_watch: unloaded' | tail -1)"
+	rmdir $M/race
+	load_watch && watch_fs "$M"
+	end
+}
+
+# A lazy umount with a file still open detaches the mount, but the
+# superblock lives on until the file is closed; its contexts with it.  At
+# the last close the superblock shuts down (fsnotify_sb_delete()).
+scn_lazy_umount() {
+	local i lm=/mnt/lazy-$FS
+	begin lazy-umount-open-file
+	# A fresh superblock: ext4 on the same device would share $M's.
+	umount $M 2>/dev/null
+	mkdir -p $lm
+	case "$FS" in
+	tmpfs) mount -t tmpfs lazy $lm ;;
+	ext4) mount -t ext4 /dev/loop0 $lm ;;
+	esac || err "mount failed"
+	echo data >$lm/z1
+	i=$(ino $lm/z1)
+	attach $lm/z1
+	exec 3<$lm/z1
+	umount -l $lm || err "umount -l failed"
+	check "contexts after umount -l, file open" 1 "$(nctx $i debugfs)"
+	exec 3<&-
+	settle
+	check "contexts after the last close" 0 "$(nctx $i)"
+	end
+}
+
 # umount: fsnotify_sb_delete() destroys every mark on the superblock, so
 # every context of the fs is freed.  Nothing else carries contexts now, so
 # the totals go to zero and every inserted context got its callback.
@@ -574,8 +631,14 @@ for FS in $FSLIST; do
 	ext4)
 		SB=loop0
 		if ! load_ext4; then
-			for s in attach-debugfs attach-open rename-link unlinked-open \
-				drop-caches hardlink rmmod-consumer-sweeps umount churn; do
+			for s in attach-debugfs attach-open rename-link \
+				unlinked-open drop-caches \
+				hardlink-open-name-unlinked-last \
+				hardlink-open-name-unlinked-first \
+				hardlink-both-names-open \
+				hardlink-opath-name-unlinked-first rmdir-while-cwd \
+				rmmod-consumer-sweeps rmmod-consumer-racing-unlinks \
+				umount churn-$CHURN_N lazy-umount-open-file; do
 				skip $s "no ext4 (modules or image missing)"
 			done
 			continue
@@ -599,9 +662,11 @@ for FS in $FSLIST; do
 	run hardlink-opath-name-unlinked-first scn_hl_opath
 	run rmdir-while-cwd scn_cwd_rmdir
 	run rmmod-consumer-sweeps scn_consumer_sweep
+	run rmmod-consumer-racing-unlinks scn_consumer_sweep_racing
 	run umount scn_umount
 	run churn scn_churn
 	umount $M 2>/dev/null
+	run lazy-umount-open-file scn_lazy_umount
 done
 
 FS=tmpfs

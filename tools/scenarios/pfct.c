@@ -8,12 +8,15 @@
  *	hook attaches a context), open each once more, attach a debugfs
  *	context to every EVERY-th one (0: none), print the live counters,
  *	then unlink them all.  Prints "churn: created N attached M live L inodes I".
+ *   pfct files DIR N create|unlink
+ *	create (each create is an open) or unlink the files DIR/f0..f<N-1>.
  *   pfct hold-path FILE READY
  *	hold an O_PATH descriptor on FILE (a dentry reference, no open file
  *	for I/O, no open event), create READY, then sleep until killed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +98,31 @@ static int churn(const char *dir, long n, long every)
 	return 0;
 }
 
+static int files(const char *dir, long n, const char *what)
+{
+	bool create = !strcmp(what, "create");
+	char path[4096];
+	long i;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/f%ld", dir, i);
+		if (create) {
+			fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+			if (fd >= 0) {
+				close(fd);
+				continue;
+			}
+		} else if (!unlink(path)) {
+			continue;
+		}
+		fprintf(stderr, "%s: %s %s: %s\n", __func__, what, path,
+			strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 static int hold_path(const char *file, const char *ready)
 {
 	int fd = open(file, O_PATH);
@@ -112,8 +140,12 @@ int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "churn"))
 		return churn(argv[2], atol(argv[3]), atol(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "files"))
+		return files(argv[2], atol(argv[3]), argv[4]);
 	if (argc == 4 && !strcmp(argv[1], "hold-path"))
 		return hold_path(argv[2], argv[3]);
-	fprintf(stderr, "usage: pfct churn DIR N EVERY | pfct hold-path FILE READY\n");
+	fprintf(stderr, "usage: pfct churn DIR N EVERY\n"
+		"       pfct files DIR N create|unlink\n"
+		"       pfct hold-path FILE READY\n");
 	return 2;
 }
