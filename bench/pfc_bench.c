@@ -48,6 +48,7 @@
 #include <linux/random.h>
 #include <linux/rbtree.h>
 #include <linux/refcount.h>
+#include <linux/rhashtable.h>
 #include <linux/sched.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -1066,6 +1067,131 @@ static int scale_run(int impl, struct bench_files *bf, const u32 *perm,
 	return 0;
 }
 
+/* ---- rhashtable on an inode pointer: default hash vs a pointer hash -- */
+
+/*
+ * Not a design: what pfc's index costs with its rhashtable parameters
+ * (jhash2 over the key, memcmp() to compare) against the same table with
+ * a hash and a compare made for a pointer key.
+ */
+struct rht_obj {
+	struct rhash_head node;
+	struct inode *inode;
+};
+
+static u32 rht_ptr_hash(const void *data, u32 len, u32 seed)
+{
+	return hash_long((unsigned long)*(struct inode * const *)data ^ seed,
+			 32);
+}
+
+static int rht_ptr_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	return ((const struct rht_obj *)obj)->inode !=
+	       *(struct inode * const *)arg->key;
+}
+
+/* pfc's pfc_params, keyed the same way. */
+static const struct rhashtable_params rht_default_params = {
+	.key_len = sizeof(struct inode *),
+	.key_offset = offsetof(struct rht_obj, inode),
+	.head_offset = offsetof(struct rht_obj, node),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params rht_ptr_params = {
+	.key_len = sizeof(struct inode *),
+	.key_offset = offsetof(struct rht_obj, inode),
+	.head_offset = offsetof(struct rht_obj, node),
+	.automatic_shrinking = true,
+	.hashfn = rht_ptr_hash,
+	.obj_cmpfn = rht_ptr_cmp,
+};
+
+/* Inlined with constant @params, as pfc's own lookups are. */
+static __always_inline u64 rht_loop(struct rhashtable *ht,
+				    struct inode **inodes, const u32 *perm,
+				    unsigned int n, unsigned int passes,
+				    u64 *hits,
+				    const struct rhashtable_params params)
+{
+	unsigned int p, i;
+	u64 t0, h = 0;
+
+	t0 = ktime_get_ns();
+	for (p = 0; p < passes; p++) {
+		for (i = 0; i < n; i++) {
+			rcu_read_lock();
+			h += !!rhashtable_lookup(ht, &inodes[perm[i]], params);
+			rcu_read_unlock();
+		}
+		cond_resched();
+	}
+	*hits = h;
+	return ktime_get_ns() - t0;
+}
+
+static noinline u64 rht_loop_default(struct rhashtable *ht,
+				     struct inode **inodes, const u32 *perm,
+				     unsigned int n, unsigned int passes,
+				     u64 *hits)
+{
+	return rht_loop(ht, inodes, perm, n, passes, hits, rht_default_params);
+}
+
+static noinline u64 rht_loop_ptr(struct rhashtable *ht, struct inode **inodes,
+				 const u32 *perm, unsigned int n,
+				 unsigned int passes, u64 *hits)
+{
+	return rht_loop(ht, inodes, perm, n, passes, hits, rht_ptr_params);
+}
+
+static int bench_rht(struct inode **inodes, const u32 *perm, unsigned int n)
+{
+	struct rhashtable ht[2];
+	unsigned int i, rep, passes = max(iters / n, 1U);
+	struct rht_obj *objs;
+	int err, t;
+	u64 ns, hits;
+
+	objs = kvcalloc(n * 2, sizeof(*objs), GFP_KERNEL);
+	if (!objs)
+		return -ENOMEM;
+	err = rhashtable_init(&ht[0], &rht_default_params);
+	if (err)
+		goto out_free;
+	err = rhashtable_init(&ht[1], &rht_ptr_params);
+	if (err)
+		goto out_ht0;
+	for (i = 0; i < n && !err; i++) {
+		objs[i].inode = inodes[i];
+		objs[n + i].inode = inodes[i];
+		err = rhashtable_insert_fast(&ht[0], &objs[i].node,
+					     rht_default_params) ?:
+		      rhashtable_insert_fast(&ht[1], &objs[n + i].node,
+					     rht_ptr_params);
+	}
+	/* Let deferred resizes finish, as they have in pfc's table by now. */
+	msleep(100);
+	for (rep = 0; rep < reps && !err; rep++) {
+		for (t = 0; t < 2; t++) {
+			ns = t ? rht_loop_ptr(&ht[1], inodes, perm, n, passes,
+					      &hits) :
+				 rht_loop_default(&ht[0], inodes, perm, n,
+						  passes, &hits);
+			report("rht_lookup", n, t ? "rht-ptrhash" : "rht-jhash",
+			       rep, ns, (u64)n * passes,
+			       hits == (u64)n * passes);
+		}
+	}
+	rhashtable_destroy(&ht[1]);
+out_ht0:
+	rhashtable_destroy(&ht[0]);
+out_free:
+	kvfree(objs);
+	return err;
+}
+
 /* ---- lookups against 1, 10^3, 10^5, 10^6 inodes with contexts ------- */
 
 static int bench_inodes(void)
@@ -1134,6 +1260,9 @@ static int bench_inodes(void)
 		}
 		if (n != 1000 && !(n == top && n < 1000))
 			continue;
+		err = bench_rht(bf.inodes, perm, n);
+		if (err)
+			goto out;
 		/* Read-side scaling on these inodes: 1 reader, then all CPUs. */
 		for (rep = 0; rep < reps; rep++) {
 			for (impl = 0; impl < IMPL_NR; impl++) {

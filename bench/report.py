@@ -36,6 +36,7 @@ KERNEL_BENCHES = [
     ("lookup_get_put", "lookup_get + put"),
     ("evict", "eviction (last fput of a shmem file), per inode, N contexts each"),
     ("scale_read", "lookups per reader with a writer running, N readers"),
+    ("rht_lookup", "rhashtable_lookup() alone, N entries: pfc's params (jhash2, memcmp) vs a pointer hash"),
 ]
 
 
@@ -114,9 +115,10 @@ def main():
             continue
         p("-- %s: %s" % (bench, desc))
         for param in keys:
-            base = medians.get((bench, param, "pfc"))
-            mbase = mins.get((bench, param, "pfc"))
-            for impl in IMPLS + ["none"]:
+            ref = "rht-jhash" if bench == "rht_lookup" else "pfc"
+            base = medians.get((bench, param, ref))
+            mbase = mins.get((bench, param, ref))
+            for impl in IMPLS + ["none", "rht-jhash", "rht-ptrhash"]:
                 key = (bench, param, impl)
                 if key not in medians:
                     continue
@@ -309,6 +311,9 @@ def main():
         for k, impl in ((0, "none"), (1, "pfc"), (16, "pfc"), (1, "fsnotify"), (16, "fsnotify")):
             ns = medians.get(("evict", k, impl))
             check("evict N=%d %s" % (k, impl), ns is not None and 0 < ns < 1e8)
+        for impl in ("rht-jhash", "rht-ptrhash"):
+            ns = medians.get(("rht_lookup", 1000, impl))
+            check("rht_lookup N=1000 %s" % impl, ns is not None and oks[("rht_lookup", 1000, impl)] and 0 < ns < 1e7)
         for impl in IMPLS:
             check("scale_read %s" % impl, any(k[0] == "scale_read" and k[2] == impl and oks[k]
                                                for k in medians))
