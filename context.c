@@ -82,6 +82,7 @@
 #include <linux/percpu.h>
 #include <linux/rculist.h>
 #include <linux/rhashtable.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -714,14 +715,17 @@ void pfc_teardown(struct inode *inode)
 }
 EXPORT_SYMBOL_GPL(pfc_teardown);
 
-/* Call @fn on every live entry, locked; see pfc_entry_fn. */
-
-void pfc_walk_entries(pfc_entry_fn fn, pfc_inode_fn sleep, const void *arg)
+/*
+ * Call @fn on every live entry, locked.  The walk never leaves its RCU
+ * read-side critical section: rhashtable walks that stop and restart may
+ * miss entries when others are removed meanwhile, and a sweep must not.
+ * Entries hashed during the walk may or may not be seen; a resize makes
+ * the walk start again, so @fn may see an entry twice.
+ */
+void pfc_walk_entries(pfc_entry_fn fn, void *arg)
 {
 	struct rhashtable_iter iter;
 	struct pfc_entry *entry;
-	struct inode *inode;
-	unsigned int n = 0;
 
 	rhashtable_walk_enter(&pfc_table, &iter);
 	rhashtable_walk_start(&iter);
@@ -732,24 +736,17 @@ void pfc_walk_entries(pfc_entry_fn fn, pfc_inode_fn sleep, const void *arg)
 			break;
 		}
 		spin_lock(&entry->lock);
-		inode = entry->dead ? NULL : fn(entry, arg);
+		if (!entry->dead)
+			fn(entry, arg);
 		spin_unlock(&entry->lock);
-		if (inode || !(++n % 256)) {
-			rhashtable_walk_stop(&iter);
-			if (inode)
-				sleep(inode);
-			cond_resched();
-			rhashtable_walk_start(&iter);
-		}
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
 }
 
-static struct inode *pfc_drop_owner(struct pfc_entry *entry, const void *owner)
+static void pfc_drop_owner(struct pfc_entry *entry, void *owner)
 {
 	pfc_entry_drop(entry, owner);
-	return NULL;
 }
 
 /**
@@ -769,7 +766,7 @@ void pfc_remove_owner(const void *owner)
 	might_sleep();
 	if (!owner)
 		return;
-	pfc_walk_entries(pfc_drop_owner, NULL, owner);
+	pfc_walk_entries(pfc_drop_owner, (void *)owner);
 	pfc_barrier();
 }
 EXPORT_SYMBOL_GPL(pfc_remove_owner);
@@ -789,25 +786,62 @@ void pfc_barrier(void)
 }
 EXPORT_SYMBOL_GPL(pfc_barrier);
 
+/* Inodes whose marks pfc_destroy_all_marks() destroys, with references. */
+struct pfc_unload_batch {
+	struct inode **inodes;
+	unsigned long n, max;
+};
+
 /*
- * At unload, take a reference on each live entry's inode: with it the inode
- * cannot be destroyed under us, and its mark can be destroyed by pfc.  An
- * inode that is already being freed is destroying its marks itself.
+ * At unload, take a reference on the inode of each live entry: with it the
+ * inode cannot be destroyed under us, and pfc can destroy the mark.  An
+ * inode that is already being freed (igrab() fails) destroys its marks
+ * itself.  Only inodes are kept: an entry may die and be freed under us
+ * (umount), a referenced inode stays.
  */
-static struct inode *pfc_grab_inode(struct pfc_entry *entry, const void *arg)
+static void pfc_grab_for_unload(struct pfc_entry *entry, void *arg)
 {
-	return igrab(entry->inode);
+	struct pfc_unload_batch *batch = arg;
+	struct inode *inode;
+
+	if (batch->n < batch->max) {
+		inode = igrab(entry->inode);
+		if (inode)
+			batch->inodes[batch->n++] = inode;
+	}
 }
 
-static void pfc_destroy_inode_mark(struct inode *inode)
+static void pfc_destroy_all_marks(void)
 {
-	struct fsnotify_mark *mark = fsnotify_find_inode_mark(inode, pfc_group);
+	struct pfc_unload_batch batch;
+	struct inode *fallback[32];
+	struct fsnotify_mark *mark;
+	unsigned long i;
 
-	if (mark) {
-		fsnotify_destroy_mark(mark, pfc_group);
-		fsnotify_put_mark(mark);
-	}
-	iput(inode);
+	do {
+		/* All live entries in one pass, or a small batch per pass. */
+		batch.max = atomic_long_read(&pfc_live_entries) + 32;
+		batch.inodes = kvmalloc_array(batch.max, sizeof(*batch.inodes),
+					      GFP_KERNEL);
+		if (!batch.inodes) {
+			batch.inodes = fallback;
+			batch.max = ARRAY_SIZE(fallback);
+		}
+		batch.n = 0;
+		pfc_walk_entries(pfc_grab_for_unload, &batch);
+		for (i = 0; i < batch.n; i++) {
+			/* A walk that restarted may have listed it twice. */
+			mark = fsnotify_find_inode_mark(batch.inodes[i], pfc_group);
+			if (mark) {
+				fsnotify_destroy_mark(mark, pfc_group);
+				fsnotify_put_mark(mark);
+			}
+			iput(batch.inodes[i]);
+			cond_resched();
+		}
+		if (batch.inodes != fallback)
+			kvfree(batch.inodes);
+	} while (batch.n);
 }
 
 int __init pfc_context_init(void)
@@ -844,7 +878,7 @@ err_cache:
 void pfc_context_exit(void)
 {
 	/* Destroy every mark: each one's freeing_mark drops its contexts. */
-	pfc_walk_entries(pfc_grab_inode, pfc_destroy_inode_mark, NULL);
+	pfc_destroy_all_marks();
 	/*
 	 * Marks of inodes that were dying during the walk are destroyed by
 	 * their eviction; the group goes once every mark is freed.

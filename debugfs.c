@@ -51,9 +51,9 @@ static int pfc_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(pfc_stats);
 
-static struct inode *pfc_show_entry(struct pfc_entry *entry, const void *arg)
+static void pfc_show_entry(struct pfc_entry *entry, void *arg)
 {
-	struct seq_file *m = (struct seq_file *)arg;
+	struct seq_file *m = arg;
 	struct pfc_context *ctx;
 
 	/* A live, locked entry's inode is not freed. */
@@ -61,13 +61,12 @@ static struct inode *pfc_show_entry(struct pfc_entry *entry, const void *arg)
 		seq_printf(m, "%s %lu %ps %p %u\n", entry->inode->i_sb->s_id,
 			   entry->inode->i_ino, ctx->owner, ctx->instance,
 			   refcount_read(&ctx->ref));
-	return NULL;
 }
 
 static int pfc_contexts_show(struct seq_file *m, void *v)
 {
 	seq_puts(m, "# sb ino owner instance refs\n");
-	pfc_walk_entries(pfc_show_entry, NULL, m);
+	pfc_walk_entries(pfc_show_entry, m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pfc_contexts);

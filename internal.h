@@ -62,14 +62,12 @@ extern atomic_long_t pfc_live_contexts;
 extern atomic_long_t pfc_pending_callbacks;
 
 /*
- * A function called on every live entry, locked.  It may ask to sleep by
- * returning an inode reference, which is handed to the sleep function
- * outside the walk.
+ * A function called on every live entry with its lock held, all within one
+ * RCU read-side critical section: it must not sleep.
  */
-typedef struct inode *(*pfc_entry_fn)(struct pfc_entry *entry, const void *arg);
-typedef void (*pfc_inode_fn)(struct inode *inode);
+typedef void (*pfc_entry_fn)(struct pfc_entry *entry, void *arg);
 
-void pfc_walk_entries(pfc_entry_fn fn, pfc_inode_fn sleep, const void *arg);
+void pfc_walk_entries(pfc_entry_fn fn, void *arg);
 
 int pfc_context_init(void);
 void pfc_context_exit(void);
