@@ -13,7 +13,7 @@ KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-6.12.*-amd64)))
 endif
 endif
 
-.PHONY: all module clean check demo bench style headers
+.PHONY: all module clean check demo bench style docs headers
 
 all: module
 
@@ -42,3 +42,6 @@ bench:
 
 style:
 	@tools/style.sh
+
+docs:
+	@tools/api-doc.sh
