@@ -198,7 +198,7 @@ timeout -k 10 "$limit" "$qemu" "${accel[@]}" "${bios[@]}" \
 	-serial stdio \
 	-kernel "$kernel" -initrd "$work/initrd" -append "$cmdline" \
 	</dev/null 2>&1 |
-	tr -d '\r' |
+	sed -u 's/\r//g' |
 	if [ "$verbose" = 1 ]; then tee /dev/stderr; else cat; fi >"$log"
 qrc=${PIPESTATUS[0]}
 set -e

@@ -36,7 +36,11 @@
 #                      `make -C <kernel> M=DIR modules`
 #   PFC_OUT=DIR        where logs go (default: $PFC_SRC/out); the console log
 #                      is $PFC_OUT/logs/kunit-<ver>.log, kunit.py's JSON next to it
-#   PFC_VM_TIMEOUT=S   wall-clock limit of one boot (default 900)
+#   PFC_VM_TIMEOUT=S   wall-clock limit of one boot (default 1200)
+#   PFC_KUNIT_TIMEOUT=S  limit for loading one KUnit module, i.e. running its
+#                      suites (default 720); insmod/rmmod of pfc get 120 s.
+#                      Past it the guest prints the kernel stacks of the
+#                      stuck task and of every D-state task, and gives up
 #   PFC_KUNIT_FILTER=G only run suites/tests matching glob G (kunit.filter_glob)
 #   PFC_VM_MEM=SIZE    guest memory (default 2G)
 #   PFC_VM_APPEND=ARGS more kernel command line
@@ -59,7 +63,8 @@ kmods=${PFC_KUNIT_MODULES:-kunit/pfc_kunit.ko}
 out=${PFC_OUT:-$src/out}
 logdir=$out/logs
 log=$logdir/$name.log
-limit=${PFC_VM_TIMEOUT:-900}
+limit=${PFC_VM_TIMEOUT:-1200}
+kunit_secs=${PFC_KUNIT_TIMEOUT:-720}
 
 say() { echo "run-kunit: $*" >&2; }
 result() {	# passed failed skipped
@@ -81,7 +86,8 @@ kunitpy=$ksrc/tools/testing/kunit/kunit.py
 [ -f "$kunitpy" ] || { say "no $kunitpy"; result 0 1 0; }
 
 # --- 2. modules -------------------------------------------------------------
-say "building modules in $src against $kb"
+rev=$(git -C "$src" describe --always --dirty 2>/dev/null || echo "not a git tree")
+say "building modules in $src ($rev) against $kb"
 if ! make -C "$kb" M="$src" -j"${PFC_JOBS:-$(nproc)}" modules >"$logdir/$name-build.log" 2>&1; then
 	tail -30 "$logdir/$name-build.log" >&2
 	say "module build failed; full log in $logdir/$name-build.log"
@@ -100,7 +106,7 @@ done
 guest=$(mktemp "${TMPDIR:-/tmp}/pfc-kunit-guest.XXXXXX")
 ktap=$(mktemp "${TMPDIR:-/tmp}/pfc-kunit-ktap.XXXXXX")
 trap 'rm -f "$guest" "$ktap"' EXIT
-echo "kunit_mods='$names'" >"$guest"
+echo "kunit_mods='$names' kunit_secs=$kunit_secs" >"$guest"
 cat >>"$guest" <<'EOF'
 # Runs in the guest (busybox sh).  Every line it prints starts with
 # "pfc-kunit:" and never contains a word the host-side log scan looks for.
@@ -120,6 +126,38 @@ leakscan() {	# two scans: a report needs the object unreferenced and >5 s old
 	echo clear >$kml
 }
 
+# A task's state letter (R, S, D, Z, ...) from /proc/PID/stat.
+pstate() { sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -d' ' -f1; }
+# Kernel stacks of the watched task and of every task in D state.
+stacks() {
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
+		st=$(pstate $p)
+		[ "$p" = "$1" ] || [ "$st" = D ] || continue
+		note "task $p ($(cat /proc/$p/comm 2>/dev/null)) state $st, kernel stack:"
+		cat /proc/$p/stack 2>/dev/null
+	done
+}
+# watch SECS CMD...: run CMD; if it is still running after SECS, print the
+# kernel stacks that show where it (or whatever it waits for) is stuck and
+# end the run: the guest reboots instead of sitting until the host's limit.
+# (CONFIG_MAGIC_SYSRQ and the hung-task detector are off in debug.config.)
+watch() {
+	secs=$1; shift
+	"$@" &
+	pid=$! n=0
+	while [ -d /proc/$pid ] && [ "$(pstate $pid)" != Z ]; do
+		if [ $n -ge $((secs * 2)) ]; then
+			bad "'$*' still running after ${secs}s"
+			stacks $pid
+			vm-mark hung
+			exit 1
+		fi
+		sleep 0.5; n=$((n + 1))
+	done
+	wait $pid
+}
+
 # pfc_hardening_failslab drives failslab through fail_nth; it needs these.
 fs=/sys/kernel/debug/failslab
 [ -w $fs/ignore-gfp-wait ] && echo N >$fs/ignore-gfp-wait
@@ -135,17 +173,17 @@ else
 fi
 
 vm-mark insmod-pfc
-if ! insmod /pfc.ko; then
+if ! watch 120 insmod /pfc.ko; then
 	bad "insmod pfc.ko"
 	exit 1
 fi
 for m in $kunit_mods; do
 	vm-mark "kunit-start $m"
-	insmod /kunit/$m.ko || bad "insmod $m.ko"
+	watch $kunit_secs insmod /kunit/$m.ko || bad "insmod $m.ko"
 	vm-mark "kunit-end $m"
 	# Load addresses, to read kmemleak backtraces taken after the unload.
 	note "loaded: $(grep pfc /proc/modules | tr '\n' ';')"
-	rmmod $m || bad "rmmod $m"
+	watch 120 rmmod $m || bad "rmmod $m"
 done
 
 # Every test module is gone: nothing of theirs may stay attached or queued.
@@ -181,7 +219,7 @@ else
 	note "no $att: unload-with-contexts step skipped"
 fi
 vm-mark rmmod-pfc
-rmmod pfc || bad "rmmod pfc"
+watch 120 rmmod pfc || bad "rmmod pfc"
 if [ -e $att ] || [ -d /tmp/pfc-attach ]; then
 	# The files outlive pfc; evicting them now must not call into it.
 	exec 3<&-
