@@ -18,9 +18,10 @@
 #
 # Terms used in the comments: a file's contexts die when pfc's evictable
 # fsnotify mark on its inode is destroyed, which happens
-#   - in dentry_unlink_inode() -> fsnotify_inoderemove(), when a dentry
-#     lets go of an inode whose i_nlink is 0: at unlink(2) if that name's
-#     dentry is unused, else at the last dput() of that dentry;
+#   - in dentry_unlink_inode() -> fsnotify_inoderemove(), when the last
+#     dentry of an inode whose i_nlink is 0 lets go of it (6.12.117's
+#     inode_notify_dead()): at unlink(2) if no dentry of the file is in
+#     use, else at the last dput() of the last one (see hl_setup below);
 #   - in __destroy_inode() -> fsnotify_inode_delete(), at eviction;
 #   - in fsnotify_sb_delete() at umount, and at rmmod pfc.
 
