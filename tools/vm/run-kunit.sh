@@ -4,7 +4,8 @@
 # Run pfc's KUnit suites on the debug kernel under qemu, in one command:
 #
 #   1. build (once, cached) the KUnit/KASAN/lockdep/kmemleak kernel from
-#      Debian's linux-source (tools/build-kernel.sh + tools/kconfig/debug.config),
+#      Debian's linux-source (tools/build-kernel.sh + tools/kconfig/debug.config,
+#      or debug-<ver>.config where there is one),
 #   2. build pfc.ko and kunit/pfc_kunit.ko against it, in the source tree,
 #   3. boot it with tools/vm/boot.sh (busybox initramfs, TCG, 2 vCPUs) and in
 #      the guest: insmod pfc.ko, insmod pfc_kunit.ko (the suites run at load
@@ -76,7 +77,9 @@ result() {	# passed failed skipped
 mkdir -p "$logdir"
 
 # --- 1. kernel --------------------------------------------------------------
-if ! kb=$("$repo/tools/build-kernel.sh" "$ver" "$repo/tools/kconfig/debug.config"); then
+frag=$repo/tools/kconfig/debug-$ver.config	# a version's own fragment, if any
+[ -f "$frag" ] || frag=$repo/tools/kconfig/debug.config
+if ! kb=$("$repo/tools/build-kernel.sh" "$ver" "$frag"); then
 	say "debug kernel build failed"
 	result 0 1 0
 fi
