@@ -55,6 +55,7 @@
 #include <linux/sched.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
@@ -158,7 +159,8 @@ static void hc_violate(struct hc_world *w, enum hc_violation v,
 		pr_err("pfc_hardening: %s (owner %s, instance %td)\n",
 		       hc_violation_names[v],
 		       h && h->ctx.owner ? (const char *)h->ctx.owner : "-",
-		       h && h->ctx.instance ?
+		       h && h->ctx.instance >= (void *)hc_inst &&
+		       h->ctx.instance < (void *)&hc_inst[ARRAY_SIZE(hc_inst)] ?
 		       (const char *)h->ctx.instance - hc_inst : -1);
 }
 
@@ -343,7 +345,7 @@ static int hc_skip_churn(struct kunit *test)
 
 #define HT_SLOTS	3
 #define HT_ITERS	20000
-#define HT_SECS		6
+#define HT_SECS		5
 #define HT_HISTORY	64
 
 struct ht_slot {
@@ -728,119 +730,304 @@ static void pfc_torture_all_calls(struct kunit *test)
 }
 
 /*
- * pfc_lookup_get() against the final pfc_put(): readers on every CPU take
- * references on the one context of an inode while this thread inserts,
- * removes and puts contexts with that key as fast as it can.  A reader
- * that finds a context just before its last reference goes must skip it:
- * a reference taken on a dying context shows as a saturated refcount
- * (refcount_t's "addition on 0") or as a callback that ran while held.
+ * Races whose window is a few instructions wide in pfc's lockless readers
+ * are made reproducible by freezing the reader's CPU in an interrupt
+ * (an IPI whose handler spins) at whatever point it has reached, doing
+ * the write from another CPU, and thawing it.  A correct pfc either makes
+ * the reader safe wherever it stopped, or waits for it (a grace period,
+ * which the frozen CPU holds up until the handler gives up).
  */
-#define HG_ITERS	20000
-#define HG_SECS		4
+#define HC_FREEZE_US	3000
 
-struct hg {
-	struct hc_world *w;
-	struct inode *inode;
-	unsigned long deadline;
-	atomic_t running;
-	atomic_long_t got;
+struct hc_freeze {
+	atomic_t frozen, release, done;
 };
 
-static int hg_reader(void *arg)
+static void hc_freeze_fn(void *arg)
 {
-	struct hg *g = arg;
-	struct pfc_context *ctx;
-	unsigned long n = 0;
-	struct hc *h;
+	struct hc_freeze *fz = arg;
+	unsigned int us;
 
-	while (!kthread_should_stop() && time_before(jiffies, g->deadline)) {
-		ctx = pfc_lookup_get(g->inode, hc_owner_a, &hc_inst[0]);
-		if (ctx) {
-			h = container_of(ctx, struct hc, ctx);
-			atomic_inc(&h->holders);
-			if ((int)refcount_read(&ctx->ref) <= 0)
-				hc_violate(g->w, HV_HELD, h);
-			hc_check_found(g->w, ctx, g->inode, hc_owner_a,
-				       &hc_inst[0]);
-			atomic_dec(&h->holders);
-			pfc_put(ctx);
-			atomic_long_inc(&g->got);
-		}
-		if (!(++n % 256))
-			cond_resched();
-	}
-	atomic_dec(&g->running);
+	atomic_set(&fz->frozen, 1);
+	for (us = 0; us < HC_FREEZE_US && !atomic_read(&fz->release); us++)
+		udelay(1);
+	atomic_set(&fz->done, 1);
+}
+
+/* Stop @cpu where it is; false if the IPI could not be sent. */
+static bool hc_freeze(struct hc_freeze *fz, int cpu)
+{
+	unsigned int us;
+
+	atomic_set(&fz->frozen, 0);
+	atomic_set(&fz->release, 0);
+	atomic_set(&fz->done, 0);
+	if (smp_call_function_single(cpu, hc_freeze_fn, fz, 0))
+		return false;
+	for (us = 0; us < HC_FREEZE_US && !atomic_read(&fz->frozen); us++)
+		udelay(1);
+	return true;
+}
+
+static void hc_thaw(struct hc_freeze *fz)
+{
+	atomic_set(&fz->release, 1);
+	while (!atomic_read(&fz->done))
+		cpu_relax();
+}
+
+/* One reader kthread on one CPU, one writer kthread on another. */
+struct hc_pair {
+	struct hc_world *w;
+	struct hc_freeze fz;
+	struct inode *inode[2];
+	unsigned long deadline;
+	int reader_cpu;
+	atomic_t stop;
+	unsigned long cycles, reads;
+};
+
+/* Contexts that pfc_torture_reinsert() moves back and forth. */
+#define HC_MOVABLE	32
+
+static bool hc_pair_done(struct hc_pair *p)
+{
+	return kthread_should_stop() || atomic_read(&p->stop) ||
+	       time_after(jiffies, p->deadline);
+}
+
+static int hc_pair_park(struct hc_pair *p)
+{
+	atomic_set(&p->stop, 1);
 	while (!kthread_should_stop())
 		schedule_timeout_interruptible(1);
 	return 0;
 }
 
-static void pfc_torture_get_vs_put(struct kunit *test)
+/* Run @reader and @writer on two CPUs until the deadline. */
+static void hc_pair_run(struct kunit *test, struct hc_pair *p,
+			int (*reader)(void *), int (*writer)(void *))
 {
-	unsigned int n = 0, i, iters = 0;
-	struct task_struct **tasks;
+	struct task_struct *r, *wr;
+	int wcpu;
+
+	p->reader_cpu = cpumask_first(cpu_online_mask);
+	wcpu = cpumask_any_but(cpu_online_mask, p->reader_cpu);
+	if (wcpu >= nr_cpu_ids)
+		kunit_skip(test, "needs two online CPUs");
+	r = kthread_create(reader, p, "pfc-hc-read");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(r));
+	wr = kthread_create(writer, p, "pfc-hc-write");
+	if (IS_ERR(wr))
+		kthread_stop(r);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(wr));
+	kthread_bind(r, p->reader_cpu);
+	kthread_bind(wr, wcpu);
+	get_task_struct(r);
+	get_task_struct(wr);
+	wake_up_process(r);
+	wake_up_process(wr);
+	while (!atomic_read(&p->stop) && time_before(jiffies, p->deadline))
+		msleep(20);
+	kthread_stop(wr);
+	kthread_stop(r);
+	put_task_struct(wr);
+	put_task_struct(r);
+}
+
+/*
+ * pfc_lookup_get() against the final pfc_put(): the reader takes
+ * references on the one context of an inode; the writer freezes it, then
+ * removes and puts that context.  A reader stopped between finding the
+ * context and taking its reference must not get one: a reference taken on
+ * a context whose count reached zero shows as a saturated refcount
+ * (refcount_t's "addition on 0") or as a callback while it is held.
+ */
+#define HG_SECS		3
+
+static int hg_reader(void *arg)
+{
+	struct hc_pair *p = arg;
 	struct pfc_context *ctx;
-	struct task_struct *k;
-	struct file *f;
-	struct hg *g;
 	struct hc *h;
-	int cpu;
 
-	tasks = kunit_kcalloc(test, num_possible_cpus(), sizeof(*tasks),
-			      GFP_KERNEL);
-	g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, tasks && g);
-	g->w = kunit_kzalloc(test, sizeof(*g->w), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, g->w);
-	hc_world_init(g->w);
-	f = shmem_file_setup("pfc-hardening", 0, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
-	g->inode = file_inode(f);
-	g->deadline = jiffies + HG_SECS * HZ;
-
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		k = kthread_create(hg_reader, g, "pfc-hg/%d", cpu);
-		if (IS_ERR(k))
-			continue;
-		kthread_bind(k, cpu);
-		get_task_struct(k);
-		tasks[n++] = k;
+	while (!hc_pair_done(p)) {
+		ctx = pfc_lookup_get(p->inode[0], hc_owner_a, &hc_inst[0]);
+		if (ctx) {
+			h = container_of(ctx, struct hc, ctx);
+			atomic_inc(&h->holders);
+			if ((int)refcount_read(&ctx->ref) <= 0)
+				hc_violate(p->w, HV_HELD, h);
+			hc_check_found(p->w, ctx, p->inode[0], hc_owner_a,
+				       &hc_inst[0]);
+			atomic_dec(&h->holders);
+			pfc_put(ctx);
+		}
+		if (!(++p->reads % 256))
+			cond_resched();
 	}
-	cpus_read_unlock();
-	atomic_set(&g->running, n);
-	for (i = 0; i < n; i++)
-		wake_up_process(tasks[i]);
-	while (iters < HG_ITERS && time_before(jiffies, g->deadline)) {
-		h = hc_new(g->w, hc_owner_a, &hc_inst[0]);
+	return hc_pair_park(p);
+}
+
+static int hg_writer(void *arg)
+{
+	struct hc_pair *p = arg;
+	struct pfc_context *ctx;
+	struct hc *h;
+	bool sent;
+
+	while (!hc_pair_done(p)) {
+		h = hc_new(p->w, hc_owner_a, &hc_inst[0]);
 		if (!h)
 			break;
-		if (hc_insert(g->inode, h, false, NULL)) {
+		if (hc_insert(p->inode[0], h, false, NULL)) {
 			pfc_put(&h->ctx);
 			break;
 		}
-		ctx = pfc_remove(g->inode, hc_owner_a, &hc_inst[0]);
-		KUNIT_EXPECT_PTR_EQ(test, ctx, &h->ctx);
+		/* Let the reader find it, then stop the reader anywhere. */
+		udelay(get_random_u32_below(50));
+		sent = hc_freeze(&p->fz, p->reader_cpu);
+		ctx = pfc_remove(p->inode[0], hc_owner_a, &hc_inst[0]);
+		if (ctx != &h->ctx)
+			hc_violate(p->w, HV_MATCH, h);
 		if (ctx)
 			pfc_put(ctx);
-		if (!(++iters % 256))
+		if (sent)
+			hc_thaw(&p->fz);
+		if (!(++p->cycles % 64))
 			cond_resched();
 	}
-	while (atomic_read(&g->running))
-		msleep(20);
-	for (i = 0; i < n; i++) {
-		kthread_stop(tasks[i]);
-		put_task_struct(tasks[i]);
-	}
+	return hc_pair_park(p);
+}
+
+static void pfc_torture_get_vs_put(struct kunit *test)
+{
+	struct hc_pair *p;
+	struct file *f;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->w = kunit_kzalloc(test, sizeof(*p->w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p->w);
+	hc_world_init(p->w);
+	f = shmem_file_setup("pfc-hardening", 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	p->inode[0] = file_inode(f);
+	p->deadline = jiffies + HG_SECS * HZ;
+	hc_pair_run(test, p, hg_reader, hg_writer);
 	hc_fput_sync(f);
-	hc_world_end(test, g->w);
-	kunit_info(test, "%u insert/remove/put cycles, %ld references taken\n",
-		   iters, atomic_long_read(&g->got));
+	hc_world_end(test, p->w);
+	kunit_info(test, "%lu frozen remove/put cycles, %lu lookups\n",
+		   p->cycles, p->reads);
+	KUNIT_EXPECT_GT(test, p->cycles, 0UL);
+}
+
+/*
+ * Re-insertion against readers: the writer freezes the reader, moves every
+ * movable context from one inode to the other (remove them all, insert
+ * them all), and thaws it.  The reader walks either list for the sticky
+ * context at its tail, past the movable ones.  If a context joined the
+ * other list while the reader was stopped on it, the reader follows it
+ * there and returns the other inode's sticky context; pfc_insert() must
+ * wait for such readers first.
+ */
+#define HM_SECS		3
+
+static int hmv_reader(void *arg)
+{
+	struct hc_pair *p = arg;
+	struct pfc_context *ctx;
+	struct inode *inode;
+
+	while (!hc_pair_done(p)) {
+		inode = p->inode[p->reads++ & 1];
+		rcu_read_lock();
+		ctx = pfc_lookup(inode, hc_owner_sticky, NULL);
+		if (ctx)
+			hc_check_found(p->w, ctx, inode, hc_owner_sticky, NULL);
+		else
+			hc_violate(p->w, HV_MATCH, NULL);
+		rcu_read_unlock();
+		if (!(p->reads % 256))
+			cond_resched();
+	}
+	return hc_pair_park(p);
+}
+
+static int hmv_writer(void *arg)
+{
+	struct pfc_context *moved[HC_MOVABLE];
+	struct hc_pair *p = arg;
+	unsigned int n, i;
+	int from = 0;
+	bool sent;
+
+	while (!hc_pair_done(p)) {
+		udelay(get_random_u32_below(50));
+		sent = hc_freeze(&p->fz, p->reader_cpu);
+		for (n = 0; n < HC_MOVABLE; n++) {
+			moved[n] = pfc_remove(p->inode[from], hc_owner_a, NULL);
+			if (!moved[n])
+				break;
+		}
+		if (n != HC_MOVABLE)
+			hc_violate(p->w, HV_MATCH, NULL);
+		from ^= 1;
+		for (i = 0; i < n; i++) {
+			if (pfc_insert(p->inode[from], moved[i])) {
+				hc_violate(p->w, HV_ERRNO, NULL);
+				pfc_put(moved[i]);
+			}
+		}
+		if (sent)
+			hc_thaw(&p->fz);
+		if (!(++p->cycles % 16))
+			cond_resched();
+	}
+	return hc_pair_park(p);
+}
+
+static void pfc_torture_reinsert(struct kunit *test)
+{
+	struct file *f[2];
+	struct hc_pair *p;
+	unsigned int i;
+	struct hc *h;
+
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->w = kunit_kzalloc(test, sizeof(*p->w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p->w);
+	hc_world_init(p->w);
+	for (i = 0; i < 2; i++) {
+		f[i] = shmem_file_setup("pfc-hardening", 0, 0);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(f[i]));
+		p->inode[i] = file_inode(f[i]);
+		h = hc_new(p->w, hc_owner_sticky, NULL);
+		KUNIT_ASSERT_NOT_NULL(test, h);
+		h->home = p->inode[i];
+		KUNIT_ASSERT_EQ(test, hc_insert(p->inode[i], h, false, NULL), 0);
+	}
+	/* The movable ones, all on the first inode, ahead of its sticky. */
+	for (i = 0; i < HC_MOVABLE; i++) {
+		h = hc_new(p->w, hc_owner_a, NULL);
+		KUNIT_ASSERT_NOT_NULL(test, h);
+		KUNIT_ASSERT_EQ(test, hc_insert(p->inode[0], h, false, NULL), 0);
+	}
+	p->deadline = jiffies + HM_SECS * HZ;
+	hc_pair_run(test, p, hmv_reader, hmv_writer);
+	hc_fput_sync(f[0]);
+	hc_fput_sync(f[1]);
+	hc_world_end(test, p->w);
+	kunit_info(test, "%lu frozen moves of %u contexts, %lu walks\n",
+		   p->cycles, HC_MOVABLE, p->reads);
+	KUNIT_EXPECT_GT(test, p->cycles, 0UL);
 }
 
 static struct kunit_case pfc_hardening_torture_cases[] = {
 	KUNIT_CASE_SLOW(pfc_torture_all_calls),
 	KUNIT_CASE_SLOW(pfc_torture_get_vs_put),
+	KUNIT_CASE_SLOW(pfc_torture_reinsert),
 	{}
 };
 
@@ -857,7 +1044,7 @@ static struct kunit_suite pfc_hardening_torture_suite = {
  * the free callback of its context, the oldest on the list, has run.
  */
 #define HR_FILL		2000
-#define HR_ROUNDS	4
+#define HR_ROUNDS	3
 
 struct hr {
 	struct hc_world *w;
