@@ -19,13 +19,13 @@
 #   -c CPUS   guest vCPUs (default 2)
 #   -L LEVEL  kernel console loglevel (default 5: warnings and worse; 8
 #             shows everything, stack dumps of hung tasks included)
-#   -l LOG    console log (default build/scenarios/scenarios-6.12.log)
+#   -l LOG    console log (default build/scenarios/scenarios-<series>.log)
 #   -v        stream the console while it runs
 #   -K KO     test this pfc.ko (built for KVER with pfc's exports unchanged,
 #             e.g. a patched copy) instead of the one built here
 #
 # Prints one line per scenario (PASS/FAIL/SKIP <fs>/<name>) and ends with
-#   RESULT scenarios-6.12 passed=N failed=M skipped=K
+#   RESULT scenarios-<series> passed=N failed=M skipped=K   (series: 6.12, 6.1)
 # A task blocked for 30 s panics the guest (hung_task_panic=1; the guest
 # lowers hung_task_timeout_secs), which prints its stack and ends the run:
 # the scenario that was running is reported as cut off.
@@ -39,7 +39,7 @@ kver=""
 churn=20000
 fslist="tmpfs ext4"
 cpus=2
-log=$out/scenarios-6.12.log
+log=""
 verbose=()
 only=""
 alt_ko=""
@@ -62,7 +62,7 @@ while getopts "k:n:f:s:c:L:l:K:vh" opt; do
 done
 
 result() {
-	echo "RESULT scenarios-6.12 passed=$1 failed=$2 skipped=$3"
+	echo "RESULT scenarios-${series:-6.12} passed=$1 failed=$2 skipped=$3"
 }
 fatal() {
 	echo "run-scenarios: $*" >&2
@@ -80,6 +80,8 @@ if [ -z "$kver" ]; then
 	done
 fi
 [ -n "$kver" ] || fatal "no 6.12 kernel with image, modules and headers (apt-get install linux-image-6.12-amd64 linux-headers-6.12-amd64)"
+series=$(echo "$kver" | cut -d. -f1,2)
+[ -n "$log" ] || log=$out/scenarios-$series.log
 kernel=/boot/vmlinuz-$kver
 kdir=/usr/src/linux-headers-$kver
 mods=/lib/modules/$kver

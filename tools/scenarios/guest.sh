@@ -307,15 +307,27 @@ scn_drop_caches() {
 # and 6.12 before that backport) test only i_nlink == 0 there: the first
 # dentry to let go of an unlinked inode destroys the marks, and contexts
 # die while the file is still open through another name.  These scenarios
-# pin the 6.12.117 behaviour; on such a kernel the "fd open" checks fail.
+# pin both behaviours: hl_kept says how many contexts the kernel under test
+# keeps once the first dentry of the unlinked inode has gone.
 # The last iput() then evicts the inode (i_nlink == 0), and
 # __destroy_inode() -> fsnotify_inode_delete() finds no mark left.
 hl_setup() {
+	# /proc/kallsyms has no static functions' sizes; the version decides.
+	case $(uname -r) in
+	6.1.*) hl_early=1 ;;
+	*) hl_early=0 ;;
+	esac
 	echo data >$M/hA
 	ln $M/hA $M/hB
 	hi=$(ino $M/hA)
 	attach $M/hA
 	hn=$((1 + $(w1)))
+}
+
+# Contexts left once a dentry of the unlinked inode died while another
+# name is still in use: all of them with inode_notify_dead(), none on 6.1.
+hl_kept() {
+	if [ "$hl_early" = 1 ]; then echo 0; else echo $hn; fi
 }
 
 # fd on A; unlink B (nlink 2 -> 1), then A (1 -> 0, A in use): contexts
@@ -345,7 +357,7 @@ scn_hl_open_name_first() {
 	rm $M/hA
 	check "after unlinking the open name" $hn "$(nctx $hi)"
 	rm $M/hB
-	check "after unlinking the last (unused) name, fd open" $hn "$(nctx $hi)"
+	check "after unlinking the last (unused) name, fd open" "$(hl_kept)" "$(nctx $hi)"
 	data=$(cat <&3)
 	check "file still readable through fd 3" data "$data"
 	if [ "$WATCH" = 1 ]; then
@@ -370,7 +382,7 @@ scn_hl_two_names_open() {
 	rm $M/hA $M/hB
 	check "after unlinking both names" $hn "$(nctx $hi)"
 	exec 4<&-
-	check "after closing B, fd on A open" $hn "$(nctx $hi)"
+	check "after closing B, fd on A open" "$(hl_kept)" "$(nctx $hi)"
 	exec 3<&-
 	settle
 	check "after the last close" 0 "$(nctx $hi)"
@@ -395,7 +407,7 @@ scn_hl_opath() {
 	rm $M/hA
 	check "after unlinking the O_PATH-held name" $hn "$(nctx $hi)"
 	rm $M/hB
-	check "after unlinking the last (unused) name" $hn "$(nctx $hi)"
+	check "after unlinking the last (unused) name" "$(hl_kept)" "$(nctx $hi)"
 	kill $pid
 	wait $pid 2>/dev/null
 	settle
