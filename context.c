@@ -76,6 +76,7 @@
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/fsnotify_backend.h>
+#include <linux/hash.h>
 #include <linux/magic.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -97,10 +98,29 @@
 #define PFC_CTX_LINKED		0	/* on an inode's list (owns a reference) */
 #define PFC_CTX_INSERTED	1	/* was inserted once: gets a free callback */
 
+/*
+ * The key is a pointer: hash and compare it as one word rather than with
+ * the default jhash2() and memcmp() over its bytes (the lookup is pfc's
+ * hot path; the benchmark measured this as about a fifth of it).
+ */
+static u32 pfc_hashfn(const void *key, u32 len, u32 seed)
+{
+	return hash_long(*(const unsigned long *)key ^ seed, 32);
+}
+
+static int pfc_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct pfc_entry *entry = obj;
+
+	return entry->inode != *(struct inode * const *)arg->key;
+}
+
 static const struct rhashtable_params pfc_params = {
 	.key_len = sizeof(struct inode *),
 	.key_offset = offsetof(struct pfc_entry, inode),
 	.head_offset = offsetof(struct pfc_entry, node),
+	.hashfn = pfc_hashfn,
+	.obj_cmpfn = pfc_cmpfn,
 	.automatic_shrinking = true,
 };
 
