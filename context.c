@@ -344,6 +344,12 @@ static void pfc_freeing_mark(struct fsnotify_mark *mark,
 {
 	struct pfc_entry *entry = container_of(mark, struct pfc_entry, mark);
 
+	/*
+	 * Unhashing and dropping the contexts form one RCU read-side section,
+	 * so that pfc_remove_owner(), whose walk no longer sees this entry,
+	 * can wait for the drops with synchronize_rcu().
+	 */
+	rcu_read_lock();
 	spin_lock(&entry->lock);
 	if (!entry->dead) {
 		entry->dead = true;
@@ -353,6 +359,7 @@ static void pfc_freeing_mark(struct fsnotify_mark *mark,
 		pfc_stat_inc(PFC_STAT_EVICTIONS);
 	}
 	spin_unlock(&entry->lock);
+	rcu_read_unlock();
 	/* The entry's own reference, taken by fsnotify_init_mark(). */
 	fsnotify_put_mark(mark);
 }
@@ -777,7 +784,10 @@ static void pfc_drop_owner(struct pfc_entry *entry, void *owner)
  * it from its module exit, after it stopped inserting.  Every context of
  * @owner is unlinked and its list reference dropped, and the call returns
  * once all of their free callbacks have run, so none can run into unloaded
- * code.  References the consumer still holds must be dropped first.
+ * code.  References to @owner's contexts must be dropped first, by the
+ * consumer and by anyone else: a context found with a NULL owner through
+ * pfc_lookup_get() and still held keeps its callback pending past this
+ * call.
  *
  * Context: Process context; sleeps.
  */
@@ -787,6 +797,12 @@ void pfc_remove_owner(const void *owner)
 	if (!owner)
 		return;
 	pfc_walk_entries(pfc_drop_owner, (void *)owner);
+	/*
+	 * An eviction that unhashed its entry before the walk may still be
+	 * dropping @owner's contexts: wait for it to queue their callbacks,
+	 * then for the callbacks.
+	 */
+	synchronize_rcu();
 	pfc_barrier();
 }
 EXPORT_SYMBOL_GPL(pfc_remove_owner);
