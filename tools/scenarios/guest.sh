@@ -109,6 +109,41 @@ skip() {
 
 # Opens on the file systems pfc_watch watches attach a context; see
 # tools/scenarios/pfc_watch/pfc_watch.c.
+# pfc's tracepoints, read through tracefs as perf or trace-cmd would: an
+# attach, a detach and an unlink give pfc_insert, pfc_unlink, pfc_free and
+# pfc_evict lines carrying the inode number.
+scn_tracepoints() {
+	local T=/sys/kernel/tracing a b
+	begin tracepoints
+	[ -d $T/events ] || mount -t tracefs nodev $T 2>/dev/null
+	if [ ! -d $T/events/pfc ]; then
+		err "no $T/events/pfc"
+		end
+		return
+	fi
+	mkdir -p /mnt/trace
+	mount -t tmpfs none /mnt/trace
+	echo a >/mnt/trace/a
+	echo b >/mnt/trace/b
+	a=$(ino /mnt/trace/a)
+	b=$(ino /mnt/trace/b)
+	echo >$T/trace
+	echo 1 >$T/events/pfc/enable
+	attach /mnt/trace/a
+	detach /mnt/trace/a
+	attach /mnt/trace/b
+	rm /mnt/trace/b
+	settle
+	echo 0 >$T/events/pfc/enable
+	check "pfc_insert for a" 1 "$(grep -c "pfc_insert: .* ino=$a " $T/trace)"
+	check "pfc_unlink for a" 1 "$(grep -c "pfc_unlink: .* ino=$a " $T/trace)"
+	check "pfc_evict for b" 1 "$(grep -c "pfc_evict: .* ino=$b contexts=1" $T/trace)"
+	check "pfc_free lines" 2 "$(grep -c "pfc_free: .*owner=pfc_debugfs_owner" $T/trace)"
+	grep -E 'pfc_(insert|unlink|evict|free):' $T/trace | sed 's/^/    /' | head -8
+	umount /mnt/trace
+	end
+}
+
 load_watch() {
 	WATCH=0
 	insmod /scn/pfc_watch.ko || return 1
@@ -683,6 +718,7 @@ for FS in $FSLIST; do
 done
 
 FS=tmpfs
+run tracepoints scn_tracepoints
 run rmmod-pfc-last scn_rmmod_pfc
 
 echo "PFC-SCN: TALLY passed=$passed failed=$failed skipped=$skipped"
