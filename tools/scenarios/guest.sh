@@ -29,6 +29,7 @@ D=/sys/kernel/debug/pfc
 W=/sys/kernel/debug/pfc_watch
 CHURN_N=20000
 CHURN_EVERY=10
+PRESSURE_N=3000
 FSLIST="tmpfs ext4"
 ONLY=
 [ -f /scn/conf ] && . /scn/conf
@@ -615,6 +616,45 @@ scn_churn() {
 	end
 }
 
+# Several processes create, open, rename, hard-link and unlink files while
+# the consumer attaches a context at every open and drop_caches runs in a
+# loop; then umount.  Nothing may be left and nothing may warn.
+scn_pressure() {
+	local i pids="" rc=0
+	begin pressure
+	if ! mount_fs; then
+		err "mount failed"
+		end
+		return
+	fi
+	[ "$WATCH" = 1 ] || err "no consumer (pfc_watch) to attach at open"
+	mkdir $M/p
+	touch /run/pressure
+	( while [ -e /run/pressure ]; do
+		echo 3 >/proc/sys/vm/drop_caches
+		sleep 0.1
+	done ) &
+	for i in 1 2 3 4; do
+		pfct pressure $M/p $PRESSURE_N p$i &
+		pids="$pids $!"
+	done
+	for i in $pids; do
+		wait $i || rc=1
+	done
+	rm /run/pressure
+	wait
+	[ $rc = 0 ] || err "a pressure process failed"
+	settle
+	check_ge "contexts attached at open" $((4 * PRESSURE_N)) "$(wstat attached)"
+	check "contexts on the file system after the churn" 0 "$(grep -c "^$SB " $D/contexts)"
+	rmdir $M/p
+	umount $M || err "umount failed"
+	settle
+	check "contexts after umount" 0 "$(pstat contexts)"
+	check "callbacks_pending" 0 "$(pstat callbacks_pending)"
+	end
+}
+
 # rmmod pfc last, with debugfs contexts still attached: on 1000 files that
 # exist and on one that is unlinked but open.  pfc_exit() destroys every
 # mark and waits for the callbacks; it WARNs if anything is left.  Closing
@@ -686,7 +726,7 @@ for FS in $FSLIST; do
 				hardlink-both-names-open \
 				hardlink-opath-name-unlinked-first rmdir-while-cwd \
 				rmmod-consumer-sweeps rmmod-consumer-racing-unlinks \
-				umount churn-$CHURN_N lazy-umount-open-file; do
+				umount churn-$CHURN_N pressure lazy-umount-open-file; do
 				skip $s "no ext4 (modules or image missing)"
 			done
 			continue
@@ -713,6 +753,8 @@ for FS in $FSLIST; do
 	run rmmod-consumer-racing-unlinks scn_consumer_sweep_racing
 	run umount scn_umount
 	run churn scn_churn
+	umount $M 2>/dev/null
+	run pressure scn_pressure
 	umount $M 2>/dev/null
 	run lazy-umount-open-file scn_lazy_umount
 done

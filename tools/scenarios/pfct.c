@@ -136,6 +136,54 @@ static int hold_path(const char *file, const char *ready)
 		pause();
 }
 
+/* Open, read and close @path; returns 0 or -1. */
+static int touch_read(const char *path)
+{
+	char c;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, &c, 1) < 0) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/*
+ * One process of the pressure test: N times, create a file, open it,
+ * rename it, hard-link it, open it through the link, keep one descriptor
+ * across the unlink of both names, and close it.  Every open is one the
+ * watching consumer attaches a context at.
+ */
+static int pressure(const char *dir, long n, const char *id)
+{
+	char f[4096], g[4096], h[4096];
+	long i, bad = 0;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		snprintf(f, sizeof(f), "%s/%s-f%ld", dir, id, i);
+		snprintf(g, sizeof(g), "%s/%s-g%ld", dir, id, i);
+		snprintf(h, sizeof(h), "%s/%s-h%ld", dir, id, i);
+		fd = open(f, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || write(fd, "x", 1) != 1 || close(fd)) {
+			bad++;
+			continue;
+		}
+		if (touch_read(f) || rename(f, g) || link(g, h) || touch_read(h))
+			bad++;
+		fd = open(h, O_RDONLY);
+		if (unlink(g) || unlink(h))
+			bad++;
+		if (fd >= 0)
+			close(fd);
+	}
+	printf("pressure %s: %ld rounds, %ld failed\n", id, n, bad);
+	return bad != 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "churn"))
@@ -144,8 +192,11 @@ int main(int argc, char **argv)
 		return files(argv[2], atol(argv[3]), argv[4]);
 	if (argc == 4 && !strcmp(argv[1], "hold-path"))
 		return hold_path(argv[2], argv[3]);
+	if (argc == 5 && !strcmp(argv[1], "pressure"))
+		return pressure(argv[2], atol(argv[3]), argv[4]);
 	fprintf(stderr, "usage: pfct churn DIR N EVERY\n"
 		"       pfct files DIR N create|unlink\n"
-		"       pfct hold-path FILE READY\n");
+		"       pfct hold-path FILE READY\n"
+		"       pfct pressure DIR N ID\n");
 	return 2;
 }
