@@ -48,6 +48,7 @@
 #include <linux/string.h>
 
 #include "pfc.h"
+#include "compat.h"
 
 static unsigned int sweep_files = 2000;
 module_param(sweep_files, uint, 0444);

@@ -39,6 +39,7 @@
 #include <kunit/test.h>
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/err.h>
@@ -60,6 +61,7 @@
 #include <linux/string.h>
 
 #include "pfc.h"
+#include "compat.h"
 
 static char *churn_dir;
 module_param(churn_dir, charp, 0444);
