@@ -157,7 +157,7 @@ static int touch_read(const char *path)
  * across the unlink of both names, and close it.  Every open is one the
  * watching consumer attaches a context at.
  */
-static int pressure(const char *dir, long n, const char *id)
+static int rename_link_churn(const char *dir, long n, const char *id)
 {
 	char f[4096], g[4096], h[4096];
 	long i, bad = 0;
@@ -193,7 +193,7 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "hold-path"))
 		return hold_path(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "pressure"))
-		return pressure(argv[2], atol(argv[3]), argv[4]);
+		return rename_link_churn(argv[2], atol(argv[3]), argv[4]);
 	fprintf(stderr, "usage: pfct churn DIR N EVERY\n"
 		"       pfct files DIR N create|unlink\n"
 		"       pfct hold-path FILE READY\n"
