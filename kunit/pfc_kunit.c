@@ -894,6 +894,38 @@ static void test_pfc_insert_anon_inode(struct kunit *test)
 	pfc_insert_check_failed(test, c, &snap);
 }
 
+/*
+ * An inode that is being freed cannot take contexts: nothing would tear
+ * them down.  Marked I_WILL_FREE by hand, on an inode the test holds open.
+ */
+static void test_pfc_insert_freeing_inode(struct kunit *test)
+{
+	struct pfc_test_fixture *fx = test->priv;
+	struct inode *inode = fx->inodes[0];
+	struct pfc_test_ctx *c = pfc_test_alloc_owned(test, &owner_a, &key_1);
+	struct pfc_context snap = c->pfc;
+	struct pfc_context *ctx;
+
+	spin_lock(&inode->i_lock);
+	inode->i_state |= I_WILL_FREE;
+	spin_unlock(&inode->i_lock);
+
+	KUNIT_EXPECT_FALSE(test, pfc_supported(inode));
+	KUNIT_EXPECT_EQ(test, pfc_test_insert(inode, c), -EOPNOTSUPP);
+	ctx = pfc_test_insert_unique(inode, c);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(ctx), -EOPNOTSUPP);
+	if (!IS_ERR_OR_NULL(ctx))
+		pfc_put(ctx);
+
+	spin_lock(&inode->i_lock);
+	inode->i_state &= ~I_WILL_FREE;
+	spin_unlock(&inode->i_lock);
+
+	KUNIT_EXPECT_MEMEQ(test, &c->pfc, &snap, sizeof(snap));
+	KUNIT_EXPECT_NULL(test, pfc_test_lookup(inode, NULL, NULL));
+	pfc_insert_check_failed(test, c, &snap);
+}
+
 static void test_pfc_insert_unique_miss(struct kunit *test)
 {
 	struct pfc_test_fixture *fx = test->priv;
@@ -1110,6 +1142,7 @@ static struct kunit_case pfc_insert_test_cases[] = {
 	KUNIT_CASE(test_pfc_insert_already_inserted_same_inode),
 	KUNIT_CASE(test_pfc_insert_already_inserted_other_inode),
 	KUNIT_CASE(test_pfc_insert_anon_inode),
+	KUNIT_CASE(test_pfc_insert_freeing_inode),
 	KUNIT_CASE(test_pfc_insert_unique_miss),
 	KUNIT_CASE(test_pfc_insert_unique_hit),
 	KUNIT_CASE(test_pfc_insert_unique_errors),
