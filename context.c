@@ -140,9 +140,16 @@ static DECLARE_WORK(pfc_free_work, pfc_free_workfn);
 static struct workqueue_struct *pfc_wq;
 
 DEFINE_PER_CPU(unsigned long[PFC_STAT_NR], pfc_stats);
-atomic_long_t pfc_live_entries = ATOMIC_LONG_INIT(0);
-atomic_long_t pfc_live_contexts = ATOMIC_LONG_INIT(0);
-atomic_long_t pfc_pending_callbacks = ATOMIC_LONG_INIT(0);
+
+unsigned long pfc_stat_sum(enum pfc_stat stat)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(pfc_stats, cpu)[stat];
+	return sum;
+}
 
 /**
  * pfc_init_context() - initialise a per-file context before inserting it
@@ -261,7 +268,6 @@ static void pfc_free_workfn(struct work_struct *work)
 	llist_for_each_entry_safe(ctx, next, list, free_node) {
 		trace_pfc_free(ctx);
 		ctx->free(ctx);
-		atomic_long_dec(&pfc_pending_callbacks);
 		pfc_stat_inc(PFC_STAT_CALLBACKS);
 		cond_resched();
 	}
@@ -288,7 +294,7 @@ void pfc_put(struct pfc_context *ctx)
 		return;
 	if (!test_bit(PFC_CTX_INSERTED, &ctx->flags))
 		return;
-	atomic_long_inc(&pfc_pending_callbacks);
+	pfc_stat_inc(PFC_STAT_QUEUED);
 	call_rcu(&ctx->rcu, pfc_ctx_rcu);
 }
 EXPORT_SYMBOL_GPL(pfc_put);
@@ -302,7 +308,6 @@ static void pfc_unlink(struct pfc_entry *entry, struct pfc_context *ctx)
 	ctx->unlinked = get_state_synchronize_rcu();
 	/* Pairs with test_and_set_bit_lock() in pfc_insert_check(). */
 	clear_bit_unlock(PFC_CTX_LINKED, &ctx->flags);
-	atomic_long_dec(&pfc_live_contexts);
 	pfc_stat_inc(PFC_STAT_REMOVES);
 }
 
@@ -312,7 +317,6 @@ static void pfc_link(struct pfc_entry *entry, struct pfc_context *ctx)
 	set_bit(PFC_CTX_INSERTED, &ctx->flags);
 	hlist_add_head_rcu(&ctx->node, &entry->contexts);
 	trace_pfc_insert(entry->inode, ctx);
-	atomic_long_inc(&pfc_live_contexts);
 	pfc_stat_inc(PFC_STAT_INSERTS);
 }
 
@@ -355,7 +359,6 @@ static void pfc_freeing_mark(struct fsnotify_mark *mark,
 		entry->dead = true;
 		rhashtable_remove_fast(&pfc_table, &entry->node, pfc_params);
 		trace_pfc_evict(entry->inode, pfc_entry_drop(entry, NULL));
-		atomic_long_dec(&pfc_live_entries);
 		pfc_stat_inc(PFC_STAT_EVICTIONS);
 	}
 	spin_unlock(&entry->lock);
@@ -465,7 +468,7 @@ static int pfc_entry_create(struct inode *inode)
 		err = -ENOMEM;
 		goto destroy;
 	}
-	atomic_long_inc(&pfc_live_entries);
+	pfc_stat_inc(PFC_STAT_ENTRIES);
 	mutex_unlock(&pfc_create_lock);
 	return 0;
 
@@ -856,7 +859,7 @@ static void pfc_destroy_all_marks(void)
 
 	do {
 		/* All live entries in one pass, or a small batch per pass. */
-		batch.max = atomic_long_read(&pfc_live_entries) + 32;
+		batch.max = max(pfc_live_entries(), 0L) + 32;
 		batch.inodes = kvmalloc_array(batch.max, sizeof(*batch.inodes),
 					      GFP_KERNEL);
 		if (!batch.inodes) {
@@ -925,9 +928,8 @@ void pfc_context_exit(void)
 	/* Entries' and contexts' RCU callbacks, then the free callbacks. */
 	rcu_barrier();
 	destroy_workqueue(pfc_wq);
-	WARN_ON_ONCE(atomic_long_read(&pfc_live_entries) ||
-		     atomic_long_read(&pfc_live_contexts) ||
-		     atomic_long_read(&pfc_pending_callbacks));
+	WARN_ON_ONCE(pfc_live_entries() || pfc_live_contexts() ||
+		     pfc_pending_callbacks());
 	rhashtable_destroy(&pfc_table);
 	kmem_cache_destroy(pfc_entry_cache);
 }

@@ -21,6 +21,8 @@ static const char *const pfc_stat_names[PFC_STAT_NR] = {
 	[PFC_STAT_LOOKUPS] = "lookups",
 	[PFC_STAT_EVICTIONS] = "teardowns",
 	[PFC_STAT_CALLBACKS] = "callbacks_run",
+	[PFC_STAT_ENTRIES] = "entries_created",
+	[PFC_STAT_QUEUED] = "callbacks_queued",
 };
 
 /*
@@ -34,19 +36,14 @@ static const char pfc_debugfs_owner[] = "pfc-debugfs";
 
 static int pfc_stats_show(struct seq_file *m, void *v)
 {
-	unsigned long sum;
-	int stat, cpu;
+	int stat;
 
-	seq_printf(m, "inodes %ld\n", atomic_long_read(&pfc_live_entries));
-	seq_printf(m, "contexts %ld\n", atomic_long_read(&pfc_live_contexts));
-	seq_printf(m, "callbacks_pending %ld\n",
-		   atomic_long_read(&pfc_pending_callbacks));
-	for (stat = 0; stat < PFC_STAT_NR; stat++) {
-		sum = 0;
-		for_each_possible_cpu(cpu)
-			sum += per_cpu(pfc_stats, cpu)[stat];
-		seq_printf(m, "%s %lu\n", pfc_stat_names[stat], sum);
-	}
+	seq_printf(m, "inodes %ld\n", pfc_live_entries());
+	seq_printf(m, "contexts %ld\n", pfc_live_contexts());
+	seq_printf(m, "callbacks_pending %ld\n", pfc_pending_callbacks());
+	for (stat = 0; stat < PFC_STAT_NR; stat++)
+		seq_printf(m, "%s %lu\n", pfc_stat_names[stat],
+			   pfc_stat_sum(stat));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pfc_stats);

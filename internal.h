@@ -46,6 +46,8 @@ enum pfc_stat {
 	PFC_STAT_LOOKUPS,
 	PFC_STAT_EVICTIONS,
 	PFC_STAT_CALLBACKS,
+	PFC_STAT_ENTRIES,
+	PFC_STAT_QUEUED,
 	PFC_STAT_NR
 };
 
@@ -56,10 +58,28 @@ static inline void pfc_stat_inc(enum pfc_stat stat)
 	this_cpu_inc(pfc_stats[stat]);
 }
 
-/* Gauges: entries (inodes with contexts), linked contexts, callbacks due. */
-extern atomic_long_t pfc_live_entries;
-extern atomic_long_t pfc_live_contexts;
-extern atomic_long_t pfc_pending_callbacks;
+unsigned long pfc_stat_sum(enum pfc_stat stat);
+
+/*
+ * Gauges, derived from the counters rather than kept in shared atomics
+ * that every insert and unlink would bounce between CPUs: exact when
+ * nothing runs concurrently (at unload, after a test), a snapshot
+ * otherwise.
+ */
+static inline long pfc_live_entries(void)
+{
+	return pfc_stat_sum(PFC_STAT_ENTRIES) - pfc_stat_sum(PFC_STAT_EVICTIONS);
+}
+
+static inline long pfc_live_contexts(void)
+{
+	return pfc_stat_sum(PFC_STAT_INSERTS) - pfc_stat_sum(PFC_STAT_REMOVES);
+}
+
+static inline long pfc_pending_callbacks(void)
+{
+	return pfc_stat_sum(PFC_STAT_QUEUED) - pfc_stat_sum(PFC_STAT_CALLBACKS);
+}
 
 /*
  * A function called on every live entry with its lock held, all within one

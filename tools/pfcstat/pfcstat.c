@@ -46,6 +46,8 @@ static const char *const labels[][2] = {
 	{ "lookups", "lookups" },
 	{ "teardowns", "teardowns (inode gone)" },
 	{ "callbacks_run", "free callbacks run" },
+	{ "entries_created", "inodes that got contexts" },
+	{ "callbacks_queued", "free callbacks queued" },
 	{ "digests", "digests on deny list" },
 	{ "generation", "deny-list generation" },
 	{ "watches", "file systems watched" },
