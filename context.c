@@ -71,19 +71,18 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/fsnotify_backend.h>
 #include <linux/hash.h>
 #include <linux/magic.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rculist.h>
 #include <linux/rhashtable.h>
-#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -237,7 +236,8 @@ EXPORT_SYMBOL_GPL(pfc_mapping_inode);
 /*
  * FSRTL matching: no owner and no instance match anything; an owner alone
  * matches all of its contexts; both match the exact pair.  An instance
- * without an owner matches nothing: callers check that first.
+ * without an owner matches nothing: callers check pfc_keys_match_nothing()
+ * first.
  */
 static bool pfc_match(const struct pfc_context *ctx, const void *owner,
 		      const void *instance)
@@ -245,6 +245,12 @@ static bool pfc_match(const struct pfc_context *ctx, const void *owner,
 	if (!owner)
 		return true;
 	return ctx->owner == owner && (!instance || ctx->instance == instance);
+}
+
+static bool pfc_keys_match_nothing(const struct inode *inode,
+				   const void *owner, const void *instance)
+{
+	return !inode || (!owner && instance);
 }
 
 static struct pfc_entry *pfc_entry_find(struct inode *inode)
@@ -639,7 +645,7 @@ struct pfc_context *pfc_lookup(struct inode *inode, const void *owner,
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs rcu_read_lock()");
 	pfc_stat_inc(PFC_STAT_LOOKUPS);
-	if (!inode || (!owner && instance))
+	if (pfc_keys_match_nothing(inode, owner, instance))
 		return NULL;
 	entry = pfc_entry_find(inode);
 	return entry ? pfc_entry_match(entry, owner, instance) : NULL;
@@ -666,7 +672,7 @@ struct pfc_context *pfc_lookup_get(struct inode *inode, const void *owner,
 	struct pfc_entry *entry;
 
 	pfc_stat_inc(PFC_STAT_LOOKUPS);
-	if (!inode || (!owner && instance))
+	if (pfc_keys_match_nothing(inode, owner, instance))
 		return NULL;
 	rcu_read_lock();
 	entry = pfc_entry_find(inode);
@@ -700,7 +706,7 @@ struct pfc_context *pfc_remove(struct inode *inode, const void *owner,
 	struct pfc_context *ctx = NULL;
 	struct pfc_entry *entry;
 
-	if (!inode || (!owner && instance))
+	if (pfc_keys_match_nothing(inode, owner, instance))
 		return NULL;
 	/* A dead entry's list is empty: no need to check entry->dead. */
 	rcu_read_lock();

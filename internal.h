@@ -6,7 +6,6 @@
 #ifndef _PFC_INTERNAL_H
 #define _PFC_INTERNAL_H
 
-#include <linux/atomic.h>
 #include <linux/fsnotify_backend.h>
 #include <linux/percpu.h>
 #include <linux/rhashtable-types.h>
