@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `dkms add` + `dkms build` of pfc for each kernel whose headers are
-# installed (by default Debian's 6.12 and 6.1: 6.12.117+deb12-amd64 and
-# 6.1.0-56-amd64), the way a user installs it, but in a throwaway DKMS tree:
+# installed (by default Debian's 6.12 and 6.1, whichever point releases
+# linux-headers-6.12-amd64 and linux-headers-amd64 brought), the way a user installs it, but in a throwaway DKMS tree:
 # nothing under /var/lib/dkms, /usr/src or /lib/modules is touched, nothing
 # is installed and nothing is loaded.
 #
@@ -20,7 +20,10 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-kernels=${*:-"6.12.117+deb12-amd64 6.1.0-56-amd64"}
+# The newest installed 6.12 and 6.1 amd64 headers: Debian moves the ABI
+# name (6.1.0-56 -> 6.1.0-57) with point releases.
+newest() { ls -d /usr/src/linux-headers-"$1"*-amd64 2>/dev/null | sort -V | tail -1 | sed 's|.*/linux-headers-||'; }
+kernels=${*:-"$(newest 6.12.) $(newest 6.1.)"}
 
 "$here/tools/deps.sh" dkms >&2 || { echo "RESULT dkms passed=0 failed=1 skipped=0"; exit 1; }
 
@@ -38,7 +41,7 @@ mkdir -p "$src" "$work/dkms" "$work/install"
 git -C "$here" ls-files --cached --others --exclude-standard |
 	grep -v -e / -e '^\.' | while IFS= read -r f; do
 		[ -f "$here/$f" ] && printf '%s\n' "$f"
-	done | rsync -a --files-from=- "$here/" "$src/"
+	done | tar -C "$here" -cf - -T - | tar -C "$src" -xf -	# no rsync on minbase
 
 # Signing material for this run only (dkms reads these from the
 # environment before its framework.conf).

@@ -138,7 +138,8 @@ pfc_sources() {
 # copy <dir>: the working tree into <dir>.
 copy_tree() {
 	mkdir -p "$1"
-	tree_files | rsync -a --files-from=- "$here/" "$1/"
+	# tar, not rsync: a fresh Debian (minbase) has tar only.
+	tree_files | tar -C "$here" -cf - -T - | tar -C "$1" -xf -
 }
 
 src612=
