@@ -30,36 +30,79 @@
  * pfc_lookup() and pfc_lookup_get() take no lock: rhashtable lookup plus an
  * RCU list walk.  Writers of an entry's list take entry->lock.  Creating an
  * entry is serialised by pfc_create_lock, which no eviction path takes.
- * Lock order:
+ * pfc_entries_lock protects pfc_entries, the list the sweeps, debugfs and
+ * module exit walk.  Lock order:
  *
  *	pfc_create_lock
  *	  fsnotify group->mark_mutex (inside fsnotify_add_mark())
- *	  entry->lock
- *	    rhashtable bucket lock
- *	    inode->i_lock (igrab() at module exit)
+ *	  inode->i_lock
+ *	  pfc_entries_lock
+ *	    entry->lock
+ *	      rhashtable bucket lock
  *
- * Eviction may run inside memory reclaim and takes entry->lock and the
- * bucket lock; neither is ever held across an allocation that can enter
- * reclaim (rhashtable inserts allocate with GFP_ATOMIC).  The one sleeping
- * allocation, the entry itself, happens with no lock held, and fsnotify
- * allocates its connector under the group mutex with NOFS set.
+ * pfc_freeing_mark() takes entry->lock and pfc_entries_lock one after the
+ * other, never nested.  None of them is IRQ-safe: the calls that take them
+ * are for task context (pfc_assert_task_context()).
+ *
+ * Eviction may run inside memory reclaim and takes entry->lock, the bucket
+ * lock and pfc_entries_lock; none is ever held across an allocation that
+ * can enter reclaim (rhashtable inserts allocate with GFP_ATOMIC).  The one
+ * sleeping allocation, the entry itself, happens with no lock held, and
+ * fsnotify allocates its connector under the group mutex with NOFS set.
  *
  * LIFETIME
  *
- * An entry lives from its first insert until the inode is destroyed, and
- * dies in pfc_freeing_mark(), which fsnotify calls:
+ * An entry is NEW from its allocation until pfc_entry_create() publishes
+ * it (hashed, on pfc_entries: LIVE); it dies in pfc_freeing_mark(), which
+ * fsnotify calls once the mark is destroyed:
  *
  *  - when the inode is destroyed (__destroy_inode() -> fsnotify_inode_delete()):
  *    last iput() of an unlinked inode, inode cache shrinking, drop_caches;
- *  - on the last dput() of an unlinked file (fsnotify_inoderemove());
+ *  - on the last dput() of an unlinked file (fsnotify_inoderemove()), on
+ *    6.1 on the dput() of any alias of an inode with no links left;
  *  - on umount (fsnotify_sb_delete());
- *  - when pfc itself is unloaded (pfc_exit() destroys every mark).
+ *  - when pfc itself is unloaded (pfc_destroy_all_marks()).
  *
- * In every case the entry is unhashed before the inode's memory can be
- * freed and reused, so a recycled inode pointer never finds stale contexts.
+ * In every case but the last the inode is alive while pfc_freeing_mark()
+ * runs, and the entry is unhashed before the inode's memory can be freed
+ * and reused, so a recycled inode pointer never finds stale contexts.  At
+ * unload an eviction may free the inode while pfc destroys its mark: no
+ * insert can run then, and pfc_freeing_mark() does not dereference it.
  * The marks are "evictable" (FSNOTIFY_MARK_FLAG_NO_IREF): they hold no
  * inode reference, so contexts never keep an inode in memory.
  *
+ * THE WINDOWS, and the race-point case of kunit/pfc_race_kunit.c that
+ * parks a thread in each (pfc_race.h):
+ *
+ *  1. mark added, entry not yet published (PFC_RACE_CREATE_MARKED):
+ *     fsnotify may destroy the mark; pfc_freeing_mark() finds the entry
+ *     NEW, makes it DEAD and leaves the initial reference to the creator,
+ *     which does not publish it and starts again.  Lookups see nothing;
+ *     other inserts wait on pfc_create_lock.
+ *     test_race_create_marked_vs_inode_delete, and without race points
+ *     test_race_insert_vs_inoderemove.
+ *  2. mark destroyed, pfc_freeing_mark() not yet in (PFC_RACE_FREEING):
+ *     the entry is LIVE; inserts, removes and sweeps work on it as usual,
+ *     and whatever is linked then is dropped with the entry.
+ *     test_race_freeing_vs_insert.
+ *  3. unhashed and dropped, still on pfc_entries (PFC_RACE_EVICT_DROPPED):
+ *     walks skip the DEAD entry; an insert creates a new entry.
+ *     test_race_evict_dropped_vs_remove_owner.
+ *  4. a walk between two batches, no lock held (PFC_RACE_WALK_BATCH): its
+ *     cursor keeps its place while entries before and after it die.
+ *     test_race_walk_batch_vs_evict.
+ *  5. module exit holding a mark reference, no lock (PFC_RACE_UNLOAD_MARK):
+ *     a umount or eviction destroys the mark and frees the inode first.
+ *     kunit/hardening/unload-umount.sh (exit cannot run under KUnit: it
+ *     sleeps there through the race_delay_* parameters).
+ *  6. open hook: superblock mark added, watch not yet listed
+ *     (PFC_RACE_WATCH_MARKED): unwatch finds nothing; umount marks the
+ *     watch dead.  test_race_watch_marked_vs_unwatch.
+ *
+ * Unhashing and dropping the contexts are one section of entry->lock, and
+ * linking a context into an entry checks LIVE under the same lock: there
+ * is no window between them.
+
  * An entry whose contexts were all removed stays with its inode, empty,
  * until the inode is destroyed: a later insert then costs no allocation.
  *
@@ -125,6 +168,9 @@ static const struct rhashtable_params pfc_params = {
 
 /* Every live entry, keyed on its inode pointer. */
 static struct rhashtable pfc_table;
+/* See internal.h. */
+LIST_HEAD(pfc_entries);
+DEFINE_SPINLOCK(pfc_entries_lock);
 /* Serialises entry creation so that an inode never gets two entries. */
 static DEFINE_MUTEX(pfc_create_lock);
 static struct kmem_cache *pfc_entry_cache;
@@ -309,7 +355,7 @@ EXPORT_SYMBOL_GPL(pfc_put);
 static void pfc_unlink(struct pfc_entry *entry, struct pfc_context *ctx)
 {
 	lockdep_assert_held(&entry->lock);
-	trace_pfc_unlink(entry->inode, ctx);
+	trace_pfc_unlink(entry, ctx);
 	hlist_del_rcu(&ctx->node);
 	ctx->unlinked = get_state_synchronize_rcu();
 	/* Pairs with test_and_set_bit_lock() in pfc_insert_check(). */
@@ -322,7 +368,7 @@ static void pfc_link(struct pfc_entry *entry, struct pfc_context *ctx)
 	lockdep_assert_held(&entry->lock);
 	set_bit(PFC_CTX_INSERTED, &ctx->flags);
 	hlist_add_head_rcu(&ctx->node, &entry->contexts);
-	trace_pfc_insert(entry->inode, ctx);
+	trace_pfc_insert(entry, ctx);
 	pfc_stat_inc(PFC_STAT_INSERTS);
 }
 
@@ -353,22 +399,36 @@ static void pfc_freeing_mark(struct fsnotify_mark *mark,
 			     struct fsnotify_group *group)
 {
 	struct pfc_entry *entry = container_of(mark, struct pfc_entry, mark);
+	unsigned int dropped = 0;
+	bool live;
 
+	pfc_race_point(PFC_RACE_FREEING, entry->inode);
 	/*
-	 * Unhashing and dropping the contexts form one RCU read-side section,
-	 * so that pfc_remove_owner(), whose walk no longer sees this entry,
-	 * can wait for the drops with synchronize_rcu().
+	 * Unhash and drop in one section of entry->lock: a walker that finds
+	 * the entry DEAD under the lock sees its contexts dropped already.
+	 * The inode may be freed under us at module exit: use entry->dev
+	 * and entry->ino, not the inode.
 	 */
-	rcu_read_lock();
 	spin_lock(&entry->lock);
-	if (!entry->dead) {
-		entry->dead = true;
+	live = entry->state == PFC_ENTRY_LIVE;
+	if (live) {
 		rhashtable_remove_fast(&pfc_table, &entry->node, pfc_params);
-		trace_pfc_evict(entry->inode, pfc_entry_drop(entry, NULL));
-		pfc_stat_inc(PFC_STAT_EVICTIONS);
+		dropped = pfc_entry_drop(entry, NULL);
 	}
+	WRITE_ONCE(entry->state, PFC_ENTRY_DEAD);
 	spin_unlock(&entry->lock);
-	rcu_read_unlock();
+	/*
+	 * Never published: pfc_entry_create() holds the initial reference,
+	 * sees DEAD and drops it.
+	 */
+	if (!live)
+		return;
+	trace_pfc_evict(entry, dropped);
+	pfc_stat_inc(PFC_STAT_EVICTIONS);
+	pfc_race_point(PFC_RACE_EVICT_DROPPED, entry->inode);
+	spin_lock(&pfc_entries_lock);
+	list_del(&entry->all.link);
+	spin_unlock(&pfc_entries_lock);
 	/* The entry's own reference, taken by fsnotify_init_mark(). */
 	fsnotify_put_mark(mark);
 }
@@ -422,9 +482,12 @@ static int pfc_entry_create(struct inode *inode)
 	if (!new)
 		return -ENOMEM;
 	new->inode = inode;
+	new->dev = inode->i_sb->s_dev;
+	new->ino = inode->i_ino;
 	spin_lock_init(&new->lock);
 	INIT_HLIST_HEAD(&new->contexts);
-	new->dead = true;
+	new->state = PFC_ENTRY_NEW;
+	INIT_LIST_HEAD(&new->all.link);
 	fsnotify_init_mark(&new->mark, pfc_group);
 	new->mark.flags |= FSNOTIFY_MARK_FLAG_NO_IREF;
 
@@ -446,9 +509,23 @@ static int pfc_entry_create(struct inode *inode)
 	if (err) {
 		mutex_unlock(&pfc_create_lock);
 		fsnotify_put_mark(&new->mark);
-		/* -ENOENT, -EEXIST: the inode's marks are being destroyed. */
-		return err == -ENOMEM ? -ENOMEM : -EOPNOTSUPP;
+		/*
+		 * -ENOENT: the inode's connector is being destroyed (unlink +
+		 * last dput, umount): transient, the caller tries again.
+		 * -EEXIST cannot happen: the entry of a mark of ours that is
+		 * still attached is hashed.
+		 */
+		if (err == -ENOMEM || err == -ENOENT)
+			return err;
+		return -EOPNOTSUPP;
 	}
+	/*
+	 * From here until the entry is published, fsnotify may destroy the
+	 * mark (fsnotify_inoderemove(), umount): pfc_freeing_mark() then
+	 * finds the entry NEW, makes it DEAD and leaves the initial
+	 * reference, and with it the entry's memory, to us.
+	 */
+	pfc_race_point(PFC_RACE_CREATE_MARKED, inode);
 
 	/*
 	 * An inode that started dying before the mark was added may already
@@ -464,24 +541,39 @@ static int pfc_entry_create(struct inode *inode)
 		goto destroy;
 	}
 
+	spin_lock(&pfc_entries_lock);
 	spin_lock(&new->lock);
-	new->dead = false;
-	err = rhashtable_lookup_insert_fast(&pfc_table, &new->node, pfc_params);
-	if (err)
-		new->dead = true;
-	spin_unlock(&new->lock);
-	if (err) {
-		err = -ENOMEM;
-		goto destroy;
+	if (new->state == PFC_ENTRY_NEW) {
+		err = rhashtable_lookup_insert_fast(&pfc_table, &new->node,
+						    pfc_params);
+		if (!err) {
+			WRITE_ONCE(new->state, PFC_ENTRY_LIVE);
+			list_add_tail(&new->all.link, &pfc_entries);
+		} else {
+			err = -ENOMEM;
+		}
+	} else {
+		/* The mark was destroyed under us: try again. */
+		err = -EAGAIN;
 	}
-	pfc_stat_inc(PFC_STAT_ENTRIES);
-	mutex_unlock(&pfc_create_lock);
-	return 0;
+	spin_unlock(&new->lock);
+	spin_unlock(&pfc_entries_lock);
+	if (!err) {
+		pfc_stat_inc(PFC_STAT_ENTRIES);
+		mutex_unlock(&pfc_create_lock);
+		return 0;
+	}
+	if (err == -EAGAIN) {
+		mutex_unlock(&pfc_create_lock);
+		fsnotify_put_mark(&new->mark);
+		return err;
+	}
 
 destroy:
 	mutex_unlock(&pfc_create_lock);
-	/* @new is dead: pfc_freeing_mark() only drops its reference. */
+	/* @new is not LIVE: pfc_freeing_mark() leaves our reference alone. */
 	fsnotify_destroy_mark(&new->mark, pfc_group);
+	fsnotify_put_mark(&new->mark);
 	return err;
 }
 
@@ -552,7 +644,7 @@ static struct pfc_context *pfc_attach(struct inode *inode,
 		entry = pfc_entry_find(inode);
 		if (entry) {
 			spin_lock(&entry->lock);
-			if (!entry->dead) {
+			if (entry->state == PFC_ENTRY_LIVE) {
 				old = unique ? pfc_entry_same_key(entry, ctx) : NULL;
 				/* Linked: the list's reference keeps it above 0. */
 				if (old)
@@ -567,6 +659,16 @@ static struct pfc_context *pfc_attach(struct inode *inode,
 		if (linked)
 			break;
 		err = pfc_entry_create(inode);
+		if (err == -EAGAIN || err == -ENOENT) {
+			/* fsnotify is (or was) destroying the inode's marks. */
+			if (pfc_inode_freeing(inode)) {
+				old = ERR_PTR(-EOPNOTSUPP);
+				break;
+			}
+			if (err == -ENOENT)
+				schedule_timeout_uninterruptible(1);
+			continue;
+		}
 		if (err) {
 			old = ERR_PTR(err);
 			break;
@@ -697,7 +799,9 @@ EXPORT_SYMBOL_GPL(pfc_lookup_get);
  * (matching as in pfc_lookup()) and hands the list's reference to the
  * caller, who drops it with pfc_put() or inserts the context again.
  *
- * Context: Any context that may take a spinlock; never sleeps.
+ * Context: Task context, atomic sections included (a spinlock held,
+ * preemption or interrupts disabled); not from a hard or soft interrupt
+ * handler, as FsRtl's is for IRQL <= APC_LEVEL.  Never sleeps.
  * Return: the unlinked context, or NULL if nothing matched.
  */
 struct pfc_context *pfc_remove(struct inode *inode, const void *owner,
@@ -706,9 +810,10 @@ struct pfc_context *pfc_remove(struct inode *inode, const void *owner,
 	struct pfc_context *ctx = NULL;
 	struct pfc_entry *entry;
 
+	pfc_assert_task_context();
 	if (pfc_keys_match_nothing(inode, owner, instance))
 		return NULL;
-	/* A dead entry's list is empty: no need to check entry->dead. */
+	/* A dead entry's list is empty: no need to check entry->state. */
 	rcu_read_lock();
 	entry = pfc_entry_find(inode);
 	if (entry) {
@@ -732,12 +837,13 @@ EXPORT_SYMBOL_GPL(pfc_remove);
  * no other reference.  A file system or consumer may call it when it knows
  * the file is gone; eviction does the same on its own.
  *
- * Context: Any context that may take a spinlock; never sleeps.
+ * Context: As pfc_remove().
  */
 void pfc_teardown(struct inode *inode)
 {
 	struct pfc_entry *entry;
 
+	pfc_assert_task_context();
 	if (!inode)
 		return;
 	rcu_read_lock();
@@ -751,33 +857,90 @@ void pfc_teardown(struct inode *inode)
 }
 EXPORT_SYMBOL_GPL(pfc_teardown);
 
+/* Put @cursor at the head of pfc_entries. */
+void pfc_walk_begin(struct pfc_walk_node *cursor)
+{
+	cursor->cursor = true;
+	spin_lock(&pfc_entries_lock);
+	list_add(&cursor->link, &pfc_entries);
+	spin_unlock(&pfc_entries_lock);
+}
+
+/* The first entry after @cursor, not moving it.  Under pfc_entries_lock. */
+struct pfc_entry *pfc_walk_peek(struct pfc_walk_node *cursor)
+{
+	struct pfc_walk_node *node = cursor;
+
+	lockdep_assert_held(&pfc_entries_lock);
+	list_for_each_entry_continue(node, &pfc_entries, link)
+		if (!node->cursor)
+			return container_of(node, struct pfc_entry, all);
+	return NULL;
+}
+
 /*
- * Call @fn on every live entry, locked.  The walk never leaves its RCU
- * read-side critical section: rhashtable walks that stop and restart may
- * miss entries when others are removed meanwhile, and a sweep must not.
- * Entries hashed during the walk may or may not be seen; a resize makes
- * the walk start again, so @fn may see an entry twice.
+ * The first entry after @cursor, moving @cursor past it; NULL (and the
+ * cursor at the end) when there is none.  Under pfc_entries_lock.
+ */
+struct pfc_entry *pfc_walk_next(struct pfc_walk_node *cursor)
+{
+	struct pfc_entry *entry = pfc_walk_peek(cursor);
+
+	if (entry)
+		list_move(&cursor->link, &entry->all.link);
+	else
+		list_move_tail(&cursor->link, &pfc_entries);
+	return entry;
+}
+
+/* Back to the head.  Under pfc_entries_lock. */
+void pfc_walk_rewind(struct pfc_walk_node *cursor)
+{
+	lockdep_assert_held(&pfc_entries_lock);
+	list_move(&cursor->link, &pfc_entries);
+}
+
+void pfc_walk_end(struct pfc_walk_node *cursor)
+{
+	spin_lock(&pfc_entries_lock);
+	list_del(&cursor->link);
+	spin_unlock(&pfc_entries_lock);
+}
+
+#define PFC_WALK_BATCH	128
+
+/*
+ * Call @fn on every live entry, locked, in batches: between two batches
+ * the walk drops every lock and reschedules, its cursor holding its place
+ * in pfc_entries, so that 10^6 entries neither stall RCU nor hog a CPU.
+ * Entries that die meanwhile leave the list without disturbing the walk;
+ * entries created during the walk may or may not be seen.
+ *
+ * Context: Process context; sleeps.
  */
 void pfc_walk_entries(pfc_entry_fn fn, void *arg)
 {
-	struct rhashtable_iter iter;
+	struct pfc_walk_node cursor;
 	struct pfc_entry *entry;
+	unsigned int n = 0;
 
-	rhashtable_walk_enter(&pfc_table, &iter);
-	rhashtable_walk_start(&iter);
-	while ((entry = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(entry)) {
-			if (PTR_ERR(entry) == -EAGAIN)
-				continue;
-			break;
-		}
+	might_sleep();
+	pfc_walk_begin(&cursor);
+	spin_lock(&pfc_entries_lock);
+	while ((entry = pfc_walk_next(&cursor))) {
 		spin_lock(&entry->lock);
-		if (!entry->dead)
+		if (entry->state == PFC_ENTRY_LIVE)
 			fn(entry, arg);
 		spin_unlock(&entry->lock);
+		if (++n % PFC_WALK_BATCH)
+			continue;
+		spin_unlock(&pfc_entries_lock);
+		pfc_race_point(PFC_RACE_WALK_BATCH, arg);
+		cond_resched();
+		spin_lock(&pfc_entries_lock);
 	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
+	list_del(&cursor.link);
+	spin_unlock(&pfc_entries_lock);
 }
 
 static void pfc_drop_owner(struct pfc_entry *entry, void *owner)
@@ -807,11 +970,11 @@ void pfc_remove_owner(const void *owner)
 		return;
 	pfc_walk_entries(pfc_drop_owner, (void *)owner);
 	/*
-	 * An eviction that unhashed its entry before the walk may still be
-	 * dropping @owner's contexts: wait for it to queue their callbacks,
-	 * then for the callbacks.
+	 * An eviction drops its entry's contexts under entry->lock before it
+	 * takes the entry off pfc_entries: whether the walk found the entry
+	 * DEAD or gone, the drops of @owner's contexts, and so the queueing
+	 * of their callbacks, came before.  Wait for the callbacks.
 	 */
-	synchronize_rcu();
 	pfc_barrier();
 }
 EXPORT_SYMBOL_GPL(pfc_remove_owner);
@@ -831,62 +994,47 @@ void pfc_barrier(void)
 }
 EXPORT_SYMBOL_GPL(pfc_barrier);
 
-/* Inodes whose marks pfc_destroy_all_marks() destroys, with references. */
-struct pfc_unload_batch {
-	struct inode **inodes;
-	unsigned long n, max;
-};
-
 /*
- * At unload, take a reference on the inode of each live entry: with it the
- * inode cannot be destroyed under us, and pfc can destroy the mark.  An
- * inode that is already being freed (igrab() fails) destroys its marks
- * itself.  Only inodes are kept: an entry may die and be freed under us
- * (umount), a referenced inode stays.
+ * At module exit, destroy the mark of every entry through pfc's own list,
+ * as fsnotify destroys a group's marks: no inode reference is taken, so a
+ * concurrent umount finds no busy inode, and an inode freed meanwhile is
+ * never touched (pfc_freeing_mark() does not dereference it).  A listed
+ * entry holds its mark's initial reference, so the mark's count is above
+ * zero when we take ours (fsnotify_get_mark() is not exported).  No insert
+ * can run any more: consumers and debugfs are gone.
  */
-static void pfc_grab_for_unload(struct pfc_entry *entry, void *arg)
-{
-	struct pfc_unload_batch *batch = arg;
-	struct inode *inode;
-
-	if (batch->n < batch->max) {
-		inode = igrab(entry->inode);
-		if (inode)
-			batch->inodes[batch->n++] = inode;
-	}
-}
-
 static void pfc_destroy_all_marks(void)
 {
-	struct pfc_unload_batch batch;
-	struct inode *fallback[32];
-	struct fsnotify_mark *mark;
-	unsigned long i;
+	struct pfc_entry *entry;
+	struct pfc_walk_node *node;
 
-	do {
-		/* All live entries in one pass, or a small batch per pass. */
-		batch.max = max(pfc_live_entries(), 0L) + 32;
-		batch.inodes = kvmalloc_array(batch.max, sizeof(*batch.inodes),
-					      GFP_KERNEL);
-		if (!batch.inodes) {
-			batch.inodes = fallback;
-			batch.max = ARRAY_SIZE(fallback);
+	for (;;) {
+		entry = NULL;
+		spin_lock(&pfc_entries_lock);
+		list_for_each_entry(node, &pfc_entries, link) {
+			if (node->cursor)
+				continue;
+			entry = container_of(node, struct pfc_entry, all);
+			/* A DEAD one leaves the list on its own. */
+			if (READ_ONCE(entry->state) == PFC_ENTRY_LIVE)
+				break;
+			entry = NULL;
 		}
-		batch.n = 0;
-		pfc_walk_entries(pfc_grab_for_unload, &batch);
-		for (i = 0; i < batch.n; i++) {
-			/* A walk that restarted may have listed it twice. */
-			mark = fsnotify_find_inode_mark(batch.inodes[i], pfc_group);
-			if (mark) {
-				fsnotify_destroy_mark(mark, pfc_group);
-				fsnotify_put_mark(mark);
-			}
-			iput(batch.inodes[i]);
+		if (entry)
+			refcount_inc(&entry->mark.refcnt);
+		spin_unlock(&pfc_entries_lock);
+		if (!entry) {
+			if (list_empty_careful(&pfc_entries))
+				break;
 			cond_resched();
+			continue;
 		}
-		if (batch.inodes != fallback)
-			kvfree(batch.inodes);
-	} while (batch.n);
+		pfc_race_point(PFC_RACE_UNLOAD_MARK, entry->inode);
+		/* A no-op if an eviction destroyed it meanwhile. */
+		fsnotify_destroy_mark(&entry->mark, pfc_group);
+		fsnotify_put_mark(&entry->mark);
+		cond_resched();
+	}
 }
 
 int __init pfc_context_init(void)

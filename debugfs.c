@@ -48,25 +48,97 @@ static int pfc_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(pfc_stats);
 
-static void pfc_show_entry(struct pfc_entry *entry, void *arg)
+/*
+ * "contexts" is read with a cursor in pfc_entries, not by one walk of
+ * everything per read(): a read holds pfc_entries_lock for one buffer's
+ * worth of entries only, and 10^6 entries need no 10^6-line buffer.
+ * ->start() returns the entry after the cursor and ->next() moves the
+ * cursor past the entry shown, so a record that did not fit is shown
+ * again by the next ->start().
+ */
+static void *pfc_contexts_start(struct seq_file *m, loff_t *pos)
+	__acquires(&pfc_entries_lock)
 {
-	struct seq_file *m = arg;
-	struct pfc_context *ctx;
+	struct pfc_walk_node *cursor = m->private;
 
-	/* A live, locked entry's inode is not freed. */
-	hlist_for_each_entry(ctx, &entry->contexts, node)
-		seq_printf(m, "%s %lu %ps %p %u\n", entry->inode->i_sb->s_id,
-			   entry->inode->i_ino, ctx->owner, ctx->instance,
-			   refcount_read(&ctx->ref));
+	spin_lock(&pfc_entries_lock);
+	if (!*pos) {
+		pfc_walk_rewind(cursor);
+		return SEQ_START_TOKEN;
+	}
+	return pfc_walk_peek(cursor);
+}
+
+static void *pfc_contexts_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct pfc_walk_node *cursor = m->private;
+
+	++*pos;
+	if (v != SEQ_START_TOKEN)
+		pfc_walk_next(cursor);
+	return pfc_walk_peek(cursor);
+}
+
+static void pfc_contexts_stop(struct seq_file *m, void *v)
+	__releases(&pfc_entries_lock)
+{
+	spin_unlock(&pfc_entries_lock);
 }
 
 static int pfc_contexts_show(struct seq_file *m, void *v)
 {
-	seq_puts(m, "# sb ino owner instance refs\n");
-	pfc_walk_entries(pfc_show_entry, m);
+	struct pfc_entry *entry = v;
+	struct pfc_context *ctx;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "# sb ino owner instance refs\n");
+		return 0;
+	}
+	spin_lock(&entry->lock);
+	/* A LIVE entry's inode is not freed before we drop the lock. */
+	if (entry->state == PFC_ENTRY_LIVE)
+		hlist_for_each_entry(ctx, &entry->contexts, node)
+			seq_printf(m, "%s %lu %ps %p %u\n",
+				   entry->inode->i_sb->s_id, entry->ino,
+				   ctx->owner, ctx->instance,
+				   refcount_read(&ctx->ref));
+	spin_unlock(&entry->lock);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(pfc_contexts);
+
+static const struct seq_operations pfc_contexts_sops = {
+	.start = pfc_contexts_start,
+	.next = pfc_contexts_next,
+	.stop = pfc_contexts_stop,
+	.show = pfc_contexts_show,
+};
+
+static int pfc_contexts_open(struct inode *inode, struct file *file)
+{
+	struct pfc_walk_node *cursor;
+
+	cursor = __seq_open_private(file, &pfc_contexts_sops, sizeof(*cursor));
+	if (!cursor)
+		return -ENOMEM;
+	pfc_walk_begin(cursor);
+	return 0;
+}
+
+static int pfc_contexts_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+
+	pfc_walk_end(m->private);
+	return seq_release_private(inode, file);
+}
+
+static const struct file_operations pfc_contexts_fops = {
+	.owner = THIS_MODULE,
+	.open = pfc_contexts_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = pfc_contexts_release,
+};
 
 static void pfc_debugfs_free(struct pfc_context *ctx)
 {
@@ -81,6 +153,9 @@ static ssize_t pfc_debugfs_write(const char __user *ubuf, size_t len,
 	char *name;
 	int err;
 
+	/* A path, and a newline echo(1) adds. */
+	if (len > PATH_MAX)
+		return -ENAMETOOLONG;
 	name = memdup_user_nul(ubuf, len);
 	if (IS_ERR(name))
 		return PTR_ERR(name);

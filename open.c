@@ -13,8 +13,11 @@
  * LIFETIME
  *
  * A watch (struct pfc_open_watch) is the superblock mark.  The mark's
- * initial reference belongs to hook->watches: whoever takes a watch off
- * that list, under hook->lock, drops it.  That is pfc_open_unwatch() and
+ * initial reference belongs to pfc_open_watch() until it lists the
+ * watch, then to hook->watches: whoever takes a watch off that list,
+ * under hook->lock, drops it.  fsnotify may destroy the mark (umount)
+ * before pfc_open_watch() lists it: pfc_open_freeing_mark() then marks
+ * the watch dead and pfc_open_watch() drops the reference instead.  That is pfc_open_unwatch() and
  * pfc_open_hook_release(), which then destroy the mark, or
  * pfc_open_freeing_mark() when fsnotify destroys the mark at umount.
  * pfc_open_hook_release() puts the group and waits until fsnotify frees
@@ -37,11 +40,14 @@
  * @mark: fsnotify superblock mark, mask FS_OPEN_PERM.
  * @link: in hook->watches, under hook->lock; empty once taken off.
  * @sb: the superblock, as a key for pfc_open_unwatch(); not a reference.
+ * @dead: under hook->lock: fsnotify destroyed the mark before
+ *	pfc_open_watch() listed the watch, so it never will.
  */
 struct pfc_open_watch {
 	struct fsnotify_mark mark;
 	struct list_head link;
 	struct super_block *sb;
+	bool dead;
 };
 
 static int pfc_open_handle_event(struct fsnotify_group *group, u32 mask,
@@ -74,6 +80,9 @@ static void pfc_open_freeing_mark(struct fsnotify_mark *mark,
 	if (!list_empty(&watch->link)) {
 		list_del_init(&watch->link);
 		unlisted = true;
+	} else {
+		/* Taken off already, or not listed yet: see pfc_open_watch(). */
+		watch->dead = true;
 	}
 	spin_unlock(&hook->lock);
 	if (unlisted)
@@ -141,7 +150,9 @@ EXPORT_SYMBOL_GPL(pfc_open_hook_init);
  * @sb: the superblock; the caller keeps it active for the call
  *
  * The watch ends with pfc_open_unwatch(), pfc_open_hook_release(), or when
- * the file system is unmounted.
+ * the file system is unmounted.  An unwatch of @sb that runs while this
+ * call is in progress may return -ENOENT, as if it came first.  Must not
+ * run concurrently with or after pfc_open_hook_release().
  *
  * Context: Process context; may sleep.
  * Return: 0, -EEXIST if @hook watches @sb already, or -ENOMEM.
@@ -157,19 +168,31 @@ int pfc_open_watch(struct pfc_open_hook *hook, struct super_block *sb)
 	fsnotify_init_mark(&watch->mark, hook->group);
 	watch->mark.mask = FS_OPEN_PERM;
 	watch->sb = sb;
-	spin_lock(&hook->lock);
-	list_add(&watch->link, &hook->watches);
-	spin_unlock(&hook->lock);
+	INIT_LIST_HEAD(&watch->link);
 
+	/*
+	 * The watch goes on the list only once its mark is on @sb: listed
+	 * earlier, an unwatch could take it and put the mark while
+	 * fsnotify_add_mark() still uses it, and a duplicate that fails
+	 * with -EEXIST could be the one an unwatch picks.
+	 */
 	err = pfc_add_sb_mark(&watch->mark, sb);
 	if (err) {
-		/* Never attached: no freeing_mark, the list's reference is ours. */
-		spin_lock(&hook->lock);
-		list_del_init(&watch->link);
+		/* Never attached: no freeing_mark, the reference is ours. */
+		fsnotify_put_mark(&watch->mark);
+		return err;
+	}
+	pfc_race_point(PFC_RACE_WATCH_MARKED, sb);
+	spin_lock(&hook->lock);
+	if (watch->dead) {
+		/* Unmounted meanwhile: the watch has ended already. */
 		spin_unlock(&hook->lock);
 		fsnotify_put_mark(&watch->mark);
+		return 0;
 	}
-	return err;
+	list_add(&watch->link, &hook->watches);
+	spin_unlock(&hook->lock);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(pfc_open_watch);
 

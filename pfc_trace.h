@@ -13,18 +13,19 @@
 #include <linux/tracepoint.h>
 
 #include "pfc.h"
+#include "internal.h"
 
 DECLARE_EVENT_CLASS(pfc_context_class,
-		    TP_PROTO(const struct inode *inode,
+		    TP_PROTO(const struct pfc_entry *pe,
 			     const struct pfc_context *ctx),
-		    TP_ARGS(inode, ctx),
+		    TP_ARGS(pe, ctx),
 		    TP_STRUCT__entry(__field(dev_t, dev)
 				     __field(unsigned long, ino)
 				     __field(const void *, ctx)
 				     __field(const void *, owner)
 				     __field(const void *, instance)),
-		    TP_fast_assign(__entry->dev = inode->i_sb->s_dev;
-				   __entry->ino = inode->i_ino;
+		    TP_fast_assign(__entry->dev = pe->dev;
+				   __entry->ino = pe->ino;
 				   __entry->ctx = ctx;
 				   __entry->owner = ctx->owner;
 				   __entry->instance = ctx->instance;),
@@ -36,25 +37,25 @@ DECLARE_EVENT_CLASS(pfc_context_class,
 
 /* A context was linked into an inode's list. */
 DEFINE_EVENT(pfc_context_class, pfc_insert,
-	     TP_PROTO(const struct inode *inode, const struct pfc_context *ctx),
-	     TP_ARGS(inode, ctx)
+	     TP_PROTO(const struct pfc_entry *pe, const struct pfc_context *ctx),
+	     TP_ARGS(pe, ctx)
 );
 
 /* A context was unlinked: remove, teardown, owner sweep or eviction. */
 DEFINE_EVENT(pfc_context_class, pfc_unlink,
-	     TP_PROTO(const struct inode *inode, const struct pfc_context *ctx),
-	     TP_ARGS(inode, ctx)
+	     TP_PROTO(const struct pfc_entry *pe, const struct pfc_context *ctx),
+	     TP_ARGS(pe, ctx)
 );
 
 /* An inode's entry died: eviction, unlink + last close, umount, unload. */
 TRACE_EVENT(pfc_evict,
-	    TP_PROTO(const struct inode *inode, unsigned int contexts),
-	    TP_ARGS(inode, contexts),
+	    TP_PROTO(const struct pfc_entry *pe, unsigned int contexts),
+	    TP_ARGS(pe, contexts),
 	    TP_STRUCT__entry(__field(dev_t, dev)
 			     __field(unsigned long, ino)
 			     __field(unsigned int, contexts)),
-	    TP_fast_assign(__entry->dev = inode->i_sb->s_dev;
-			   __entry->ino = inode->i_ino;
+	    TP_fast_assign(__entry->dev = pe->dev;
+			   __entry->ino = pe->ino;
 			   __entry->contexts = contexts;),
 	    TP_printk("dev=%d:%d ino=%lu contexts=%u",
 		      MAJOR(__entry->dev), MINOR(__entry->dev), __entry->ino,
