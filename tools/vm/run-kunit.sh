@@ -5,7 +5,7 @@
 #
 #   1. build (once, cached) the KUnit/KASAN/lockdep/kmemleak kernel from
 #      Debian's linux-source (tools/build-kernel.sh + tools/kconfig/debug.config,
-#      or debug-<ver>.config where there is one),
+#      or debug-<ver>.config where there is one, or PFC_KUNIT_CONFIG),
 #   2. build pfc.ko and kunit/pfc_kunit.ko against it, in the source tree,
 #   3. boot it with tools/vm/boot.sh (busybox initramfs, TCG, 2 vCPUs) and in
 #      the guest: insmod pfc.ko, insmod pfc_kunit.ko (the suites run at load
@@ -27,15 +27,19 @@
 # environment:
 #   PFC_KUNIT_MODULES="A.ko B.ko"  KUnit modules to load, one after the
 #                      other, paths relative to PFC_SRC (default
-#                      kunit/pfc_kunit.ko); e.g. a hardening runner:
+#                      kunit/pfc_kunit.ko kunit/pfc_race_kunit.ko); e.g. a hardening runner:
 #                      PFC_KUNIT_MODULES=kunit/hardening/pfc_hardening_kunit.ko
 #                      PFC_KUNIT_NAME=hardening-6.12 tools/vm/run-kunit.sh
-#   PFC_KUNIT_AFTER=S  a guest script (path relative to PFC_SRC) run as
+#   PFC_KUNIT_AFTER="S..."  guest scripts, each (path relative to PFC_SRC) run as
 #                      `sh /after/S /after 5` once pfc is unloaded, with
 #                      pfc.ko and PFC_KUNIT_AFTER_FILES="a.ko b.ko" (paths
 #                      relative to PFC_SRC) in /after; it failing fails the run
 #   PFC_KUNIT_NAME=N   the name in the RESULT line and the log's name
 #                      (default kunit-<ver>)
+#   PFC_KUNIT_CONFIG=F the kernel config fragment to build and boot instead
+#                      of tools/kconfig/debug-<ver>.config or debug.config
+#                      (a path relative to this repository, or absolute),
+#                      e.g. tools/kconfig/kcsan-6.12.config
 #   PFC_SRC=DIR        module source tree (default: this repository); must
 #                      build pfc.ko and kunit/pfc_kunit.ko with
 #                      `make -C <kernel> M=DIR modules`
@@ -64,7 +68,7 @@ repo=$(cd "$here/../.." && pwd)
 ver=${1:-6.12}
 name=${PFC_KUNIT_NAME:-kunit-$ver}
 src=$(cd "${PFC_SRC:-$repo}" && pwd)
-kmods=${PFC_KUNIT_MODULES:-kunit/pfc_kunit.ko}
+kmods=${PFC_KUNIT_MODULES:-kunit/pfc_kunit.ko kunit/pfc_race_kunit.ko}
 out=${PFC_OUT:-$src/out}
 logdir=$out/logs
 log=$logdir/$name.log
@@ -83,6 +87,12 @@ mkdir -p "$logdir"
 # --- 1. kernel --------------------------------------------------------------
 frag=$repo/tools/kconfig/debug-$ver.config	# a version's own fragment, if any
 [ -f "$frag" ] || frag=$repo/tools/kconfig/debug.config
+case "${PFC_KUNIT_CONFIG:-}" in
+'') ;;
+/*) frag=$PFC_KUNIT_CONFIG ;;
+*) frag=$repo/$PFC_KUNIT_CONFIG ;;
+esac
+[ -f "$frag" ] || { say "no kernel config fragment $frag"; result 0 1 0; }
 if ! kb=$("$repo/tools/build-kernel.sh" "$ver" "$frag"); then
 	say "debug kernel build failed"
 	result 0 1 0
@@ -113,8 +123,11 @@ done
 # (and pfc.ko) in /after: e.g. the hardening suite's load/unload churn.
 after=""
 if [ -n "${PFC_KUNIT_AFTER:-}" ]; then
-	after=$(basename "$PFC_KUNIT_AFTER")
-	files+=(-f "$src/$PFC_KUNIT_AFTER:/after/$after" -f "$src/pfc.ko:/after/pfc.ko")
+	files+=(-f "$src/pfc.ko:/after/pfc.ko")
+	for a in $PFC_KUNIT_AFTER; do
+		after="$after $(basename "$a")"
+		files+=(-f "$src/$a:/after/$(basename "$a")")
+	done
 	for f in ${PFC_KUNIT_AFTER_FILES:-}; do
 		[ -f "$src/$f" ] || { say "the build made no $src/$f"; result 0 1 0; }
 		files+=(-f "$src/$f:/after/$(basename "$f")")
@@ -251,10 +264,10 @@ if [ -e $att ] || [ -d /tmp/pfc-attach ]; then
 	rm -rf /tmp/pfc-attach
 	echo 3 >/proc/sys/vm/drop_caches
 fi
-if [ -n "$after" ]; then
-	vm-mark "after $after"
-	sh /after/$after /after 5 || bad "$after"
-fi
+for a in $after; do
+	vm-mark "after $a"
+	sh /after/$a /after 5 || bad "$a"
+done
 vm-mark kmemleak
 leakscan "after rmmod pfc"
 vm-mark end
@@ -271,7 +284,7 @@ append=" kmemleak=on rcupdate.rcu_cpu_stall_timeout=60"
 
 # Offending kernel reports.  Anything here fails the run; nothing is
 # filtered out by origin, pfc's or the kernel's.
-scan_re='BUG:|WARNING:|KASAN|UBSAN|ODEBUG|Oops|Kernel panic|Call Trace|RIP:|general protection fault|kernel BUG at|Unable to handle|unreferenced object|suspected memory leak|possible circular locking|inconsistent lock state|suspicious RCU usage|possible recursive locking|possible irq lock inversion|bad unlock balance|held lock freed|lock held when returning|DEBUG_LOCKS_WARN_ON|INFO: trying to register non-static key|list_add corruption|list_del corruption|refcount_t:|blocked for more than|detected stall|soft lockup|hard LOCKUP|segfault at'
+scan_re='BUG:|Busy inodes after unmount|WARNING:|KASAN|UBSAN|ODEBUG|Oops|Kernel panic|Call Trace|RIP:|general protection fault|kernel BUG at|Unable to handle|unreferenced object|suspected memory leak|possible circular locking|inconsistent lock state|suspicious RCU usage|possible recursive locking|possible irq lock inversion|bad unlock balance|held lock freed|lock held when returning|DEBUG_LOCKS_WARN_ON|INFO: trying to register non-static key|list_add corruption|list_del corruption|refcount_t:|blocked for more than|detected stall|soft lockup|hard LOCKUP|segfault at'
 
 boot_once() {	# logfile -> sets boot_rc
 	say "booting $kimg (log $1)"
