@@ -495,8 +495,9 @@ static int pfc_entry_create(struct inode *inode)
 	rcu_read_lock();
 	if (pfc_entry_find(inode)) {
 		/*
-		 * Lost the race.  A published entry dies only when the inode
-		 * is destroyed, which our caller's reference prevents.
+		 * Lost the race.  The entry may still die before our caller
+		 * links into it (fsnotify_inoderemove(), umount); pfc_attach()
+		 * then finds it not LIVE, or gone, and calls us again.
 		 */
 		rcu_read_unlock();
 		mutex_unlock(&pfc_create_lock);
@@ -528,15 +529,18 @@ static int pfc_entry_create(struct inode *inode)
 	pfc_race_point(PFC_RACE_CREATE_MARKED, inode);
 
 	/*
-	 * An inode that started dying before the mark was added may already
-	 * be past fsnotify_inode_delete(): nothing would ever destroy the
-	 * mark.  Once the mark is on the inode and the inode is not freeing,
-	 * its destruction will find the mark.
+	 * The caller's inode reference keeps i_count above zero, so the
+	 * inode cannot have started freeing (pfc_insert_check() refused one
+	 * that had).  Only a caller that breaks the contract, inserting from
+	 * an eviction path, gets here with a freeing inode: once eviction is
+	 * past fsnotify_inode_delete() nothing would destroy the mark, so we
+	 * do, which is right only if eviction has not got there yet.  Warn:
+	 * that caller has a use-after-free of its own.
 	 */
 	spin_lock(&inode->i_lock);
 	freeing = pfc_inode_freeing(inode);
 	spin_unlock(&inode->i_lock);
-	if (freeing) {
+	if (WARN_ON_ONCE(freeing)) {
 		err = -EOPNOTSUPP;
 		goto destroy;
 	}
@@ -1026,7 +1030,12 @@ static void pfc_destroy_all_marks(void)
 		if (!entry) {
 			if (list_empty_careful(&pfc_entries))
 				break;
-			cond_resched();
+			/*
+			 * Only dying entries (windows 2 and 3) are left;
+			 * each leaves the list within a few steps of another
+			 * task: sleep, don't spin against it.
+			 */
+			schedule_timeout_uninterruptible(1);
 			continue;
 		}
 		pfc_race_point(PFC_RACE_UNLOAD_MARK, entry->inode);
@@ -1079,6 +1088,11 @@ void pfc_context_exit(void)
 	fsnotify_put_group(pfc_group);
 	fsnotify_wait_marks_destroyed();
 	wait_for_completion(&pfc_group_freed);
+	/*
+	 * The last put may have been the reaper's, which is still returning
+	 * through pfc_free_group_priv(): let it leave our text first.
+	 */
+	fsnotify_wait_marks_destroyed();
 	/* Entries' and contexts' RCU callbacks, then the free callbacks. */
 	rcu_barrier();
 	destroy_workqueue(pfc_wq);

@@ -15,11 +15,12 @@
  * A watch (struct pfc_open_watch) is the superblock mark.  The mark's
  * initial reference belongs to pfc_open_watch() until it lists the
  * watch, then to hook->watches: whoever takes a watch off that list,
- * under hook->lock, drops it.  fsnotify may destroy the mark (umount)
- * before pfc_open_watch() lists it: pfc_open_freeing_mark() then marks
- * the watch dead and pfc_open_watch() drops the reference instead.  That is pfc_open_unwatch() and
+ * under hook->lock, drops it.  That is pfc_open_unwatch() and
  * pfc_open_hook_release(), which then destroy the mark, or
  * pfc_open_freeing_mark() when fsnotify destroys the mark at umount.
+ * fsnotify may also destroy the mark before pfc_open_watch() lists it:
+ * pfc_open_freeing_mark() then finds the watch unlisted, marks it dead,
+ * and pfc_open_watch() drops the reference instead of listing it.
  * pfc_open_hook_release() puts the group and waits until fsnotify frees
  * it, which happens only after every mark is gone and no event handler
  * can still be running (fsnotify waits for its SRCU readers first).
