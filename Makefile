@@ -1,35 +1,30 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Out-of-tree build of pfc.  `make` builds pfc.ko against KDIR: the running
-# kernel's build directory, or Debian's linux-headers-6.12-amd64 when that
-# is absent (installed if missing and run as root).
-
-DEB_HEADERS_PKG := linux-headers-6.12-amd64
+# kernel's build directory, or else Debian's 6.12 headers, which
+# tools/stock-kernel.sh unpacks into the cache (Debian's 6.12 headers
+# package depends on the kernel image, and a build must not install a
+# kernel on this machine).
 
 ifeq ($(KDIR),)
 KDIR := $(wildcard /lib/modules/$(shell uname -r)/build)
-ifeq ($(KDIR),)
-KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-6.12.*-amd64)))
-endif
 endif
 
-.PHONY: all module clean check demo bench style docs headers
+.PHONY: all module clean check demo bench style docs
 
 all: module
 
-headers:
-	@if [ -z "$(KDIR)" ] || [ ! -d "$(KDIR)" ]; then \
-		tools/deps.sh module $(DEB_HEADERS_PKG) || exit 1; \
-	fi
-
-module: headers
+module:
 	@kdir="$(KDIR)"; \
-	[ -n "$$kdir" ] || kdir=$$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort | tail -1); \
+	if [ -z "$$kdir" ]; then \
+		stock=$$(tools/stock-kernel.sh 6.12) || exit 1; \
+		kdir=$${stock#* }/usr/src/linux-headers-$${stock%% *}; \
+	fi; \
 	$(MAKE) -C "$$kdir" M=$(CURDIR) modules
 
 clean:
 	@kdir="$(KDIR)"; [ -z "$$kdir" ] || $(MAKE) -C "$$kdir" M=$(CURDIR) clean
-	rm -rf .tmp_versions
+	rm -rf .tmp_versions *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers
 
 check:
 	@tools/check.sh

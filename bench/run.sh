@@ -19,7 +19,8 @@
 #             (default ${TMPDIR:-/tmp}/pfc-bench[-smoke])
 #   --big     also 10^6 inodes (lookup sweep and memory)
 #
-# environment: PFC_KERNEL (default /boot/vmlinuz-6.12.117+deb12-amd64),
+# environment: PFC_KERNEL (a vmlinuz-<KVER>; default Debian's newest 6.12,
+# unpacked into the cache by tools/stock-kernel.sh, not installed),
 # KDIR (default Debian's linux-headers for that kernel), PFC_KVM=1 (KVM
 # instead of TCG, where KVM works), and boot.sh's.
 set -euo pipefail
@@ -39,9 +40,16 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-kernel=${PFC_KERNEL:-/boot/vmlinuz-6.12.117+deb12-amd64}
-kver=$(basename "$kernel" | sed 's/^vmlinuz-//')
-kdir=${KDIR:-/usr/src/linux-headers-$kver}
+if [ -n "${PFC_KERNEL:-}" ]; then
+	kernel=$PFC_KERNEL
+	kver=$(basename "$kernel" | sed 's/^vmlinuz-//')
+	kdir=${KDIR:-/usr/src/linux-headers-$kver}
+else
+	stock=$("$top/tools/stock-kernel.sh" 6.12) || stock=""
+	kver=${stock%% *}
+	kernel=${stock#* }/boot/vmlinuz-$kver
+	kdir=${KDIR:-${stock#* }/usr/src/linux-headers-$kver}
+fi
 if [ $smoke = 1 ]; then
 	out=${out:-${TMPDIR:-/tmp}/pfc-bench-smoke} mem=${mem:-2G}
 else
@@ -60,9 +68,8 @@ die() {
 	exit 1
 }
 
-[ -f "$kernel" ] || die "no kernel $kernel (apt-get install linux-image-6.12-amd64)"
-[ -d "$kdir" ] || "$top/tools/deps.sh" module "linux-headers-$kver" >&2 ||
-	die "no headers $kdir"
+[ -f "$kernel" ] || die "no kernel ${kernel:-} (tools/stock-kernel.sh 6.12)"
+[ -d "$kdir" ] || die "no headers $kdir"
 
 # --- build, in a private copy: the working tree is shared -----------------
 build=$out/build

@@ -18,6 +18,10 @@
 #
 # and its exit status is non-zero when anything failed.
 #
+# One more test is the run's own: no suite may install a kernel on this
+# machine or touch its boot path.  What /boot and /lib/modules hold, and
+# which linux-image packages are installed, are compared before and after.
+#
 # environment:
 #   PFC_CHECK_ONLY=PATTERN   run only the suites whose file name matches
 #                            the shell glob PATTERN (e.g. '*kunit*')
@@ -46,6 +50,14 @@ if [ ${#suites[@]} = 0 ]; then
 	exit 1
 fi
 
+# host_state: what a kernel installed on this machine would change.
+host_state() {
+	ls -A /boot /lib/modules 2>/dev/null
+	dpkg-query -W -f='${Package} ${Status}\n' 'linux-image-*' 2>/dev/null |
+		grep ' installed$' || true
+}
+host_before=$(host_state)
+
 for s in "${suites[@]}"; do
 	n=$(basename "$s" .sh)
 	echo "==== $n"
@@ -71,6 +83,19 @@ for s in "${suites[@]}"; do
 	fi
 	failed=$((failed + sf))
 done
+
+echo "==== host"
+host_diff=$(diff <(echo "$host_before") <(host_state))
+if [ -z "$host_diff" ]; then
+	echo "PASS host-untouched: /boot, /lib/modules and the linux-image packages are as before"
+	passed=$((passed + 1))
+	summary+=("host: passed=1 failed=0 skipped=0")
+else
+	echo "FAIL host-untouched: a suite changed this machine's boot path:"
+	echo "$host_diff" | sed 's/^/  /'
+	failed=$((failed + 1))
+	summary+=("host: passed=0 failed=1 skipped=0")
+fi
 
 echo "==== summary"
 printf '%s\n' "${summary[@]}"

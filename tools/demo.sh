@@ -4,8 +4,9 @@
 # `make demo`: pfc and its sample security module pfc_guard on Debian's
 # stock kernel, in qemu.  On a fresh Debian 12 machine (as root) it
 # installs what it needs, builds pfc.ko and pfc_guard.ko against Debian's
-# linux-headers-6.12, boots /boot/vmlinuz-6.12.*-amd64 with a busybox
-# initramfs through tools/vm/boot.sh, and shows a scripted session:
+# linux-headers-6.12, boots Debian's 6.12 kernel (the image package
+# unpacked into the cache by tools/stock-kernel.sh, never installed on the
+# machine) with a busybox initramfs through tools/vm/boot.sh, and shows a scripted session:
 # a file allowed, its digest denied, the verdict cache, a modified file
 # hashed again, contexts freed by drop_caches and by umount, clean unload.
 #
@@ -16,8 +17,8 @@
 #            tools/check.d/): RESULT guard-6.12 passed=N failed=M skipped=0
 #   -v       stream the whole guest console while it runs
 #
-# environment: KVER (kernel release, default: the newest 6.12 that has
-# both /boot/vmlinuz-$KVER and headers), PFC_KVM=1 and the other
+# environment: KVER (kernel release or series for tools/stock-kernel.sh,
+# default 6.12), PFC_KVM=1 and the other
 # variables of tools/vm/boot.sh, DEMO_LOG (console log; default
 # build/demo/console.log).
 #
@@ -54,22 +55,14 @@ tools/deps.sh module >&2 || die "missing packages (tools/deps.sh module)"
 tools/deps.sh vm >&2 || die "missing packages (tools/deps.sh vm)"
 tools/deps.sh demo xz-utils libc6-dev >&2 || die "missing packages"
 
-pick_kver() {
-	local v
-	for v in $(ls -d /boot/vmlinuz-6.12.*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -rV); do
-		[ -d "/usr/src/linux-headers-$v" ] && [ -d "/lib/modules/$v/kernel" ] &&
-			{ echo "$v"; return; }
-	done
-}
-KVER=${KVER:-$(pick_kver)}
-if [ -z "$KVER" ]; then
-	tools/deps.sh demo linux-image-6.12-amd64 linux-headers-6.12-amd64 >&2 ||
-		die "cannot install linux-image-6.12-amd64 and linux-headers-6.12-amd64"
-	KVER=$(pick_kver)
-fi
-[ -n "$KVER" ] || die "no 6.12 kernel with matching headers in /boot and /usr/src"
-kernel=/boot/vmlinuz-$KVER
-kdir=/usr/src/linux-headers-$KVER
+# Debian's kernel and its headers, unpacked into the cache (never
+# installed on this machine: /boot and GRUB stay as they are).
+stock=$(tools/stock-kernel.sh "${KVER:-6.12}") ||
+	die "no stock kernel ${KVER:-6.12} (tools/stock-kernel.sh)"
+KVER=${stock%% *}
+kernel=${stock#* }/boot/vmlinuz-$KVER
+kmods=${stock#* }/lib/modules/$KVER
+kdir=${stock#* }/usr/src/linux-headers-$KVER
 
 # --- build --------------------------------------------------------------------
 # From a private copy of the sources, so that a concurrent build of the
@@ -96,7 +89,7 @@ mods=$out/modules
 rm -rf "$mods" && mkdir -p "$mods"
 for m in lib/crc16 fs/mbcache fs/jbd2/jbd2 crypto/crc32c_generic \
 	 drivers/block/loop fs/ext4/ext4; do
-	src=/lib/modules/$KVER/kernel/$m.ko
+	src=$kmods/kernel/$m.ko
 	if [ -f "$src.xz" ]; then
 		xz -dc "$src.xz" >"$mods/$(basename "$m").ko"
 	elif [ -f "$src" ]; then

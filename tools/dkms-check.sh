@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `dkms add` + `dkms build` of pfc for each kernel whose headers are
-# installed (by default Debian's 6.12 and 6.1, whichever point releases
-# linux-headers-6.12-amd64 and linux-headers-amd64 brought), the way a user installs it, but in a throwaway DKMS tree:
-# nothing under /var/lib/dkms, /usr/src or /lib/modules is touched, nothing
-# is installed and nothing is loaded.
+# `dkms add` + `dkms build` of pfc the way a user installs it, but in a
+# throwaway DKMS tree, against Debian's headers for each kernel (by default
+# the current 6.12 and 6.1 point releases), which tools/stock-kernel.sh
+# unpacks into the cache: nothing under /var/lib/dkms, /usr/src or
+# /lib/modules is touched, nothing is installed and nothing is loaded.
 #
-# usage: tools/dkms-check.sh [kernel-release...]
+# usage: tools/dkms-check.sh [6.12|6.1|kernel-release...]
 #
 # The package is the files of the module (top level of the tree, as git
 # sees them, without dot files) plus dkms.conf, copied to <tmp>/src/pfc-<version>, which is
@@ -20,10 +20,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-# The newest installed 6.12 and 6.1 amd64 headers: Debian moves the ABI
-# name (6.1.0-56 -> 6.1.0-57) with point releases.
-newest() { ls -d /usr/src/linux-headers-"$1"*-amd64 2>/dev/null | sort -V | tail -1 | sed 's|.*/linux-headers-||'; }
-kernels=${*:-"$(newest 6.12.) $(newest 6.1.)"}
+# Series, not releases: Debian moves the ABI name (6.1.0-56 -> 6.1.0-57)
+# with point releases.
+kernels=${*:-"6.12 6.1"}
 
 "$here/tools/deps.sh" dkms >&2 || { echo "RESULT dkms passed=0 failed=1 skipped=0"; exit 1; }
 
@@ -56,14 +55,16 @@ if ! dkms add -m "$name" -v "$version" "${opts[@]}" >"$work/add.log" 2>&1; then
 	echo "RESULT dkms passed=0 failed=1 skipped=0"
 	exit 1
 fi
-for k in $kernels; do
-	log=$work/build-$k.log
-	if [ ! -d "/lib/modules/$k/build" ]; then
-		echo "FAIL $k: no headers in /lib/modules/$k/build"
+for want in $kernels; do
+	if ! stock=$("$here/tools/stock-kernel.sh" "$want"); then
+		echo "FAIL $want: no Debian headers (tools/stock-kernel.sh $want)"
 		failed=$((failed + 1))
 		continue
 	fi
-	if nice dkms build -m "$name" -v "$version" -k "$k" "${opts[@]}" >"$log" 2>&1 &&
+	k=${stock%% *}
+	log=$work/build-$k.log
+	if nice dkms build -m "$name" -v "$version" -k "$k" "${opts[@]}" \
+		--kernelsourcedir "${stock#* }/usr/src/linux-headers-$k" >"$log" 2>&1 &&
 	   ko=$(ls "$work/dkms/$name/$version/$k"/*/module/"$name".ko* 2>/dev/null | head -1) &&
 	   [ -n "$ko" ] && modinfo -F vermagic "$ko" | grep -q "^$k "; then
 		echo "PASS $k: $(basename "$ko") built, vermagic $k"

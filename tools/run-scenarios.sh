@@ -11,8 +11,9 @@
 # usage: tools/run-scenarios.sh [-k KVER] [-n CHURN_FILES] [-f "tmpfs ext4"]
 #                               [-s REGEX] [-c CPUS] [-L LEVEL] [-l LOG] [-v]
 #                               [-K PFC_KO]
-#   -k KVER   kernel release (default: the newest 6.12.*-amd64 that has an
-#             image in /boot, modules in /lib/modules and headers in /usr/src)
+#   -k KVER   kernel release or series, as tools/stock-kernel.sh takes it
+#             (default 6.12: the newest 6.12.*-amd64 whose headers are
+#             installed); the image is unpacked into the cache, not installed
 #   -n N      files in the churn scenario (default 20000)
 #   -f LIST   file systems to run on (default "tmpfs ext4")
 #   -s REGEX  run only the scenarios whose <fs>/<name> matches (grep -E)
@@ -70,21 +71,17 @@ fatal() {
 	exit 1
 }
 
-if [ -z "$kver" ]; then
-	for v in $(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null |
-		sed 's|.*/linux-headers-||' | sort -V -r); do
-		if [ -f "/boot/vmlinuz-$v" ] && [ -d "/lib/modules/$v/kernel" ]; then
-			kver=$v
-			break
-		fi
-	done
-fi
-[ -n "$kver" ] || fatal "no 6.12 kernel with image, modules and headers (apt-get install linux-image-6.12-amd64 linux-headers-6.12-amd64)"
+# Debian's kernel and its headers, unpacked into the cache (never
+# installed on this machine).
+series=$(echo "${kver:-6.12}" | cut -d. -f1,2)
+stock=$("$root/tools/stock-kernel.sh" "${kver:-6.12}") ||
+	fatal "no stock kernel ${kver:-6.12} (tools/stock-kernel.sh)"
+kver=${stock%% *}
 series=$(echo "$kver" | cut -d. -f1,2)
 [ -n "$log" ] || log=$out/scenarios-$series.log
-kernel=/boot/vmlinuz-$kver
-kdir=/usr/src/linux-headers-$kver
-mods=/lib/modules/$kver
+kernel=${stock#* }/boot/vmlinuz-$kver
+kdir=${stock#* }/usr/src/linux-headers-$kver
+mods=${stock#* }/lib/modules/$kver
 [ -r "$kernel" ] || fatal "cannot read $kernel"
 
 "$root/tools/deps.sh" vm >&2 || fatal "missing packages (tools/deps.sh vm)"

@@ -157,19 +157,12 @@ kernel_61() {
 	debug61=$("$tools/build-kernel.sh" 6.1 "$tools/kconfig/debug-6.1.config")
 }
 
-# headers <6.12|6.1>: Debian's headers build directory, installed if need be.
+# headers <6.12|6.1>: Debian's headers build directory, unpacked into the
+# cache by tools/stock-kernel.sh (not installed).
 headers() {
-	local ver=$1 pkg dir
-	case "$ver" in
-	6.12) pkg=linux-headers-6.12-amd64 ;;
-	6.1) pkg=linux-headers-amd64 ;;
-	esac
-	dir=$(ls -d /usr/src/linux-headers-"$ver".*-amd64 2>/dev/null | sort -V | tail -1)
-	if [ -z "$dir" ]; then
-		"$tools/deps.sh" module "$pkg" >&2 || return 1
-		dir=$(ls -d /usr/src/linux-headers-"$ver".*-amd64 2>/dev/null | sort -V | tail -1)
-	fi
-	[ -n "$dir" ] && echo "$dir"
+	local stock
+	stock=$("$tools/stock-kernel.sh" "$1") || return 1
+	echo "${stock#* }/usr/src/linux-headers-${stock%% *}"
 }
 
 # Advice about kernel-only APIs, which user-space C cannot follow.
