@@ -219,7 +219,7 @@ void pfc_init_context(struct pfc_context *ctx, const void *owner,
 	ctx->unlinked = 0;
 	INIT_HLIST_NODE(&ctx->node);
 }
-EXPORT_SYMBOL_GPL(pfc_init_context);
+EXPORT_SYMBOL_NS_GPL(pfc_init_context, PFC);
 
 static bool pfc_inode_freeing(const struct inode *inode)
 {
@@ -245,7 +245,7 @@ bool pfc_supported(const struct inode *inode)
 		return false;
 	return !pfc_inode_freeing(inode);
 }
-EXPORT_SYMBOL_GPL(pfc_supported);
+EXPORT_SYMBOL_NS_GPL(pfc_supported, PFC);
 
 /**
  * pfc_file_inode() - the inode that carries a file's contexts
@@ -262,7 +262,7 @@ struct inode *pfc_file_inode(const struct file *file)
 
 	return pfc_supported(inode) ? inode : NULL;
 }
-EXPORT_SYMBOL_GPL(pfc_file_inode);
+EXPORT_SYMBOL_NS_GPL(pfc_file_inode, PFC);
 
 /**
  * pfc_mapping_inode() - the inode that carries a mapping's contexts
@@ -277,7 +277,7 @@ struct inode *pfc_mapping_inode(const struct address_space *mapping)
 
 	return pfc_supported(inode) ? inode : NULL;
 }
-EXPORT_SYMBOL_GPL(pfc_mapping_inode);
+EXPORT_SYMBOL_NS_GPL(pfc_mapping_inode, PFC);
 
 /*
  * FSRTL matching: no owner and no instance match anything; an owner alone
@@ -349,7 +349,7 @@ void pfc_put(struct pfc_context *ctx)
 	pfc_stat_inc(PFC_STAT_QUEUED);
 	call_rcu(&ctx->rcu, pfc_ctx_rcu);
 }
-EXPORT_SYMBOL_GPL(pfc_put);
+EXPORT_SYMBOL_NS_GPL(pfc_put, PFC);
 
 /* Unlink @ctx from its entry; the caller inherits the list's reference. */
 static void pfc_unlink(struct pfc_entry *entry, struct pfc_context *ctx)
@@ -704,7 +704,7 @@ int pfc_insert(struct inode *inode, struct pfc_context *ctx)
 
 	return err ?: PTR_ERR_OR_ZERO(pfc_attach(inode, ctx, false));
 }
-EXPORT_SYMBOL_GPL(pfc_insert);
+EXPORT_SYMBOL_NS_GPL(pfc_insert, PFC);
 
 /**
  * pfc_insert_unique() - attach a context unless its key is already there
@@ -728,7 +728,7 @@ struct pfc_context *pfc_insert_unique(struct inode *inode,
 
 	return err ? ERR_PTR(err) : pfc_attach(inode, ctx, true);
 }
-EXPORT_SYMBOL_GPL(pfc_insert_unique);
+EXPORT_SYMBOL_NS_GPL(pfc_insert_unique, PFC);
 
 /**
  * pfc_lookup() - find a per-file context, without taking a reference
@@ -756,7 +756,7 @@ struct pfc_context *pfc_lookup(struct inode *inode, const void *owner,
 	entry = pfc_entry_find(inode);
 	return entry ? pfc_entry_match(entry, owner, instance) : NULL;
 }
-EXPORT_SYMBOL_GPL(pfc_lookup);
+EXPORT_SYMBOL_NS_GPL(pfc_lookup, PFC);
 
 /**
  * pfc_lookup_get() - find a per-file context and take a reference
@@ -791,7 +791,7 @@ struct pfc_context *pfc_lookup_get(struct inode *inode, const void *owner,
 	rcu_read_unlock();
 	return ctx;
 }
-EXPORT_SYMBOL_GPL(pfc_lookup_get);
+EXPORT_SYMBOL_NS_GPL(pfc_lookup_get, PFC);
 
 /**
  * pfc_remove() - unlink a per-file context
@@ -830,7 +830,7 @@ struct pfc_context *pfc_remove(struct inode *inode, const void *owner,
 	rcu_read_unlock();
 	return ctx;
 }
-EXPORT_SYMBOL_GPL(pfc_remove);
+EXPORT_SYMBOL_NS_GPL(pfc_remove, PFC);
 
 /**
  * pfc_teardown() - unlink and release every context of an inode
@@ -859,7 +859,7 @@ void pfc_teardown(struct inode *inode)
 	}
 	rcu_read_unlock();
 }
-EXPORT_SYMBOL_GPL(pfc_teardown);
+EXPORT_SYMBOL_NS_GPL(pfc_teardown, PFC);
 
 /* Put @cursor at the head of pfc_entries. */
 void pfc_walk_begin(struct pfc_walk_node *cursor)
@@ -981,7 +981,7 @@ void pfc_remove_owner(const void *owner)
 	 */
 	pfc_barrier();
 }
-EXPORT_SYMBOL_GPL(pfc_remove_owner);
+EXPORT_SYMBOL_NS_GPL(pfc_remove_owner, PFC);
 
 /**
  * pfc_barrier() - wait for pending free callbacks
@@ -996,7 +996,7 @@ void pfc_barrier(void)
 	rcu_barrier();
 	flush_work(&pfc_free_work);
 }
-EXPORT_SYMBOL_GPL(pfc_barrier);
+EXPORT_SYMBOL_NS_GPL(pfc_barrier, PFC);
 
 /*
  * At module exit, destroy the mark of every entry through pfc's own list,

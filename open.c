@@ -143,7 +143,7 @@ int pfc_open_hook_init(struct pfc_open_hook *hook, pfc_open_fn open)
 	init_completion(&hook->released);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(pfc_open_hook_init);
+EXPORT_SYMBOL_NS_GPL(pfc_open_hook_init, PFC);
 
 /**
  * pfc_open_watch() - call a hook on every open on a file system
@@ -195,7 +195,7 @@ int pfc_open_watch(struct pfc_open_hook *hook, struct super_block *sb)
 	spin_unlock(&hook->lock);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(pfc_open_watch);
+EXPORT_SYMBOL_NS_GPL(pfc_open_watch, PFC);
 
 /**
  * pfc_open_watch_path() - pfc_open_watch() on the file system of a path
@@ -217,7 +217,7 @@ int pfc_open_watch_path(struct pfc_open_hook *hook, const char *pathname)
 	path_put(&path);
 	return err;
 }
-EXPORT_SYMBOL_GPL(pfc_open_watch_path);
+EXPORT_SYMBOL_NS_GPL(pfc_open_watch_path, PFC);
 
 /* Destroy a watch taken off its hook's list, dropping the list's reference. */
 static void pfc_open_destroy_watch(struct pfc_open_hook *hook,
@@ -256,7 +256,7 @@ int pfc_open_unwatch(struct pfc_open_hook *hook, struct super_block *sb)
 	pfc_open_destroy_watch(hook, found);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(pfc_open_unwatch);
+EXPORT_SYMBOL_NS_GPL(pfc_open_unwatch, PFC);
 
 /**
  * pfc_open_hook_release() - unwatch everything and wait for callbacks
@@ -286,4 +286,4 @@ void pfc_open_hook_release(struct pfc_open_hook *hook)
 	fsnotify_wait_marks_destroyed();
 	wait_for_completion(&hook->released);
 }
-EXPORT_SYMBOL_GPL(pfc_open_hook_release);
+EXPORT_SYMBOL_NS_GPL(pfc_open_hook_release, PFC);

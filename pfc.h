@@ -15,10 +15,20 @@
 #include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/llist.h>
+#include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+
+/*
+ * Every pfc export is in the PFC symbol namespace
+ * (Documentation/core-api/symbol-namespaces.rst): a module that includes
+ * this header imports it, and modpost refuses one that uses pfc's symbols
+ * without it.  (Linux 6.13 made the namespace argument a string literal;
+ * pfc builds for 6.1 and 6.12, which take the bare name.)
+ */
+MODULE_IMPORT_NS(PFC);
 
 struct fsnotify_group;
 

@@ -98,7 +98,7 @@ void pfc_race_arm(enum pfc_race point, const void *obj)
 	WRITE_ONCE(s->armed, true);
 	spin_unlock(&pfc_race_lock);
 }
-EXPORT_SYMBOL_GPL(pfc_race_arm);
+EXPORT_SYMBOL_NS_GPL(pfc_race_arm, PFC);
 
 /**
  * pfc_race_wait_parked() - wait until a thread parks at an armed point
@@ -121,7 +121,7 @@ bool pfc_race_wait_parked(enum pfc_race point, unsigned long timeout)
 	complete(&s->release);
 	return false;
 }
-EXPORT_SYMBOL_GPL(pfc_race_wait_parked);
+EXPORT_SYMBOL_NS_GPL(pfc_race_wait_parked, PFC);
 
 /**
  * pfc_race_release() - let the thread parked at a point go on
@@ -133,4 +133,4 @@ void pfc_race_release(enum pfc_race point)
 {
 	complete(&pfc_races[point].release);
 }
-EXPORT_SYMBOL_GPL(pfc_race_release);
+EXPORT_SYMBOL_NS_GPL(pfc_race_release, PFC);
