@@ -10,17 +10,37 @@ ifeq ($(KDIR),)
 KDIR := $(wildcard /lib/modules/$(shell uname -r)/build)
 endif
 
-.PHONY: all module clean check demo bench style docs
+PFC_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+
+.PHONY: all module install clean check demo bench style docs
 
 all: module
 
-module:
-	@kdir="$(KDIR)"; \
+# The build directory: KDIR, or Debian's 6.12 headers from the cache.
+find_kdir = kdir="$(KDIR)"; \
 	if [ -z "$$kdir" ]; then \
 		stock=$$(tools/stock-kernel.sh 6.12) || exit 1; \
-		kdir=$${stock#* }/usr/src/linux-headers-$${stock%% *}; \
-	fi; \
-	$(MAKE) -C "$$kdir" M=$(CURDIR) modules
+		kdir=$${stock\#* }/usr/src/linux-headers-$${stock%% *}; \
+	fi
+
+module:
+	@$(find_kdir); $(MAKE) -C "$$kdir" M=$(CURDIR) modules
+
+# `make install [KDIR=...] [DESTDIR=root]`: pfc.ko where modprobe finds it,
+# $(DESTDIR)/lib/modules/<kernel>/updates/pfc.ko, then depmod; and what a
+# module outside this tree builds against: pfc.h in
+# $(DESTDIR)/usr/src/pfc-<version>/ and pfc's exports, for that kernel, in
+# $(DESTDIR)/usr/src/pfc-<version>/<kernel>/Module.symvers (see
+# samples/out-of-tree/Makefile).  Only pfc.ko is installed.
+install: module
+	@set -e; kver=$$(modinfo -F vermagic pfc.ko | cut -d' ' -f1); \
+	inc=$(DESTDIR)/usr/src/pfc-$(PFC_VERSION); \
+	install -D -m 644 pfc.ko "$(DESTDIR)/lib/modules/$$kver/updates/pfc.ko"; \
+	install -D -m 644 pfc.h "$$inc/pfc.h"; \
+	mkdir -p "$$inc/$$kver"; \
+	awk -F '\t' -v OFS='\t' '$$3 ~ /(^|\/)pfc$$/ { $$3 = "pfc"; print }' Module.symvers >"$$inc/$$kver/Module.symvers"; \
+	PATH=$$PATH:/usr/sbin:/sbin depmod $(if $(DESTDIR),-b "$(DESTDIR)") "$$kver"; \
+	echo "installed pfc.ko for $$kver$(if $(DESTDIR), under $(DESTDIR)), pfc.h and Module.symvers in $$inc"
 
 clean:
 	@kdir="$(KDIR)"; [ -z "$$kdir" ] || $(MAKE) -C "$$kdir" M=$(CURDIR) clean

@@ -10,7 +10,8 @@
 # usage: tools/dkms-check.sh [6.12|6.1|kernel-release...]
 #
 # The package is the files of the module (top level of the tree, as git
-# sees them, without dot files) plus dkms.conf, copied to <tmp>/src/pfc-<version>, which is
+# sees them, without dot files, dkms.conf among them) plus
+# tools/dkms-post-build.sh, copied to <tmp>/src/pfc-<version>, which is
 # what a packager puts in /usr/src.  DKMS signs what it builds when the
 # kernel has sign-file; a key made for the run in <tmp> is used, never the
 # machine's MOK.  PFC_KEEP=1 keeps <tmp>.
@@ -38,7 +39,8 @@ version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$here/dkms.conf")
 src=$work/src/$name-$version
 mkdir -p "$src" "$work/dkms" "$work/install"
 git -C "$here" ls-files --cached --others --exclude-standard |
-	grep -v -e / -e '^\.' | while IFS= read -r f; do
+	grep -v -e / -e '^\.' -e '^tools/dkms-post-build.sh$' | { cat; echo tools/dkms-post-build.sh; } |
+	while IFS= read -r f; do
 		[ -f "$here/$f" ] && printf '%s\n' "$f"
 	done | tar -C "$here" -cf - -T - | tar -C "$src" -xf -	# no rsync on minbase
 
@@ -69,6 +71,28 @@ for want in $kernels; do
 	   [ -n "$ko" ] && modinfo -F vermagic "$ko" | grep -q "^$k "; then
 		echo "PASS $k: $(basename "$ko") built, vermagic $k"
 		passed=$((passed + 1))
+		sv=$(ls "$work/dkms/$name/$version/$k"/*/Module.symvers 2>/dev/null | head -1)
+		if [ -n "$sv" ] && grep -q "pfc_insert	pfc	EXPORT_SYMBOL_GPL	PFC" "$sv"; then
+			echo "PASS $k: Module.symvers kept for consumers (dkms/pfc/$version/$k/$(basename "$(dirname "$sv")"))"
+			passed=$((passed + 1))
+			# A consumer outside the tree, against the DKMS source
+			# (pfc.h) and that Module.symvers.
+			rm -rf "$work/consumer" && cp -r "$here/samples/out-of-tree" "$work/consumer"
+			if make -C "$work/consumer" KDIR="${stock#* }/usr/src/linux-headers-$k" \
+				PFC_DIR="$src" PFC_SYMVERS="$sv" >"$work/consumer-$k.log" 2>&1 &&
+			   ! grep -q 'WARNING: modpost' "$work/consumer-$k.log" &&
+			   [ "$(modinfo -F depends "$work/consumer/pfc_hello.ko")" = pfc ]; then
+				echo "PASS $k: consumer outside the tree built against the DKMS install"
+				passed=$((passed + 1))
+			else
+				echo "FAIL $k: consumer build against the DKMS install"
+				tail -10 "$work/consumer-$k.log" | sed 's/^/  /'
+				failed=$((failed + 1))
+			fi
+		else
+			echo "FAIL $k: no Module.symvers with pfc's exports in the DKMS tree"
+			failed=$((failed + 1))
+		fi
 	else
 		echo "FAIL $k: dkms build failed"
 		tail -5 "$log" | sed 's/^/  /'
