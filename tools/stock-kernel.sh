@@ -73,7 +73,16 @@ esac
 
 dir=$cache/stock/$kver
 kdir=$dir/usr/src/linux-headers-$kver
+# What the unpacked headers run when a module is built (gcc-12, pahole,
+# the libraries of kbuild's tools): what their packages depend on, less
+# the linux-* packages unpacked here.  Installed as packages, when missing.
+needs() {
+	# shellcheck disable=SC2046
+	"$here/deps.sh" module $(cat "$dir/.needs") >&2 ||
+		die "missing packages the headers need: $(cat "$dir/.needs")"
+}
 if [ -f "$dir/.complete" ]; then
+	needs
 	echo "$kver $dir"
 	exit 0
 fi
@@ -100,6 +109,16 @@ for p in $deps; do
 done
 # shellcheck disable=SC2086
 download $pkgs || die "cannot download $pkgs"
+need=""
+for p in $pkgs; do
+	for d in $(depends_of "$p"); do
+		case "$d" in
+		linux-image-*|linux-headers-*|linux-kbuild-*|linux-base) ;;
+		linux-compiler-*) need="$need $(depends_of "$d" | tr '\n' ' ')" ;;
+		*) need="$need $d" ;;
+		esac
+	done
+done
 # The signed image where Debian has one, else the unsigned build: both hold
 # the same vmlinuz and modules.
 download "linux-image-$kver" || download "linux-image-$kver-unsigned" ||
@@ -125,5 +144,7 @@ depmod -b "$dir" "$kver" || die "depmod -b $dir $kver failed"
 [ -f "$kdir/Makefile" ] || die "no $kdir/Makefile in linux-headers-$kver"
 sed -i "s|^include /usr/src/|include $dir/usr/src/|" "$kdir/Makefile"
 ln -sfn "$kdir" "$dir/lib/modules/$kver/build"
+echo "$need" | tr ' ' '\n' | sed '/^$/d' | sort -u >"$dir/.needs"
+needs
 touch "$dir/.complete"
 echo "$kver $dir"
