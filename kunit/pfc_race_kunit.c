@@ -19,6 +19,7 @@
 #include <linux/fs.h>
 #include <linux/fsnotify_backend.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/shmem_fs.h>
@@ -31,6 +32,10 @@
 static unsigned int race_rounds = 2000;
 module_param(race_rounds, uint, 0444);
 MODULE_PARM_DESC(race_rounds, "rounds of the uninstrumented insert vs. inode removal race");
+
+static unsigned int sweep_entries = 20000;
+module_param(sweep_entries, uint, 0444);
+MODULE_PARM_DESC(sweep_entries, "entries swept by pfc_remove_owner() while half of them are evicted");
 
 #define PARK_TIMEOUT	(20 * HZ)
 
@@ -433,6 +438,84 @@ static void test_race_insert_vs_inoderemove(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stale, 0);
 }
 
+static int owner_s;
+
+/*
+ * The sweeps at scale: pfc_remove_owner() over sweep_entries entries
+ * (2 * 10^4 in make check, which is 157 batches of the walk; 10^6 by hand
+ * with PFC_KUNIT_MODARGS=sweep_entries=1000000) while this thread evicts
+ * every other inode under it.  Every
+ * context's callback must run exactly once, the survivors must have lost
+ * their context, and the walk must reschedule between batches: an RCU
+ * stall or soft lockup report anywhere in the log fails the run.  (Before
+ * the cursor walk, one RCU read-side section and a spinlock per entry
+ * covered the whole table.)
+ */
+static void test_race_sweep_many_vs_evict(struct kunit *test)
+{
+	unsigned int n = sweep_entries;
+	struct race_thread t = { .fn = race_do_remove_owner,
+				 .owner = &owner_s };
+	struct inode **inodes;
+	struct race_ctx *ctxs;
+	unsigned int i, wrong = 0, found = 0;
+	unsigned long start;
+	struct file *f;
+
+	inodes = kvcalloc(n, sizeof(*inodes), GFP_KERNEL);
+	ctxs = kvcalloc(n, sizeof(*ctxs), GFP_KERNEL);
+	if (!inodes || !ctxs) {
+		kvfree(inodes);
+		kvfree(ctxs);
+		KUNIT_FAIL(test, "no memory for %u inodes", n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		/* Only the inode is kept: no dentry, no file. */
+		f = shmem_file_setup("pfc_sweep", 0, VM_NORESERVE);
+		if (IS_ERR(f))
+			break;
+		inodes[i] = file_inode(f);
+		ihold(inodes[i]);
+		__fput_sync(f);
+		pfc_init_context(&ctxs[i].pfc, &owner_s, NULL, race_free);
+		if (pfc_insert(inodes[i], &ctxs[i].pfc))
+			break;
+		if (!(i % 1024))
+			cond_resched();
+	}
+	KUNIT_EXPECT_EQ(test, i, n);
+	n = i;
+
+	start = jiffies;
+	race_start(test, &t);
+	for (i = 0; i < n; i += 2) {
+		iput(inodes[i]);
+		inodes[i] = NULL;
+		if (!(i % 1024))
+			cond_resched();
+	}
+	/* Past this, the sweep still owns @ctxs: leak them rather than free. */
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&t.done,
+							    600 * HZ));
+	kunit_info(test, "%u entries: pfc_remove_owner() took %u ms against %u evictions",
+		   n, jiffies_to_msecs(jiffies - start), (n + 1) / 2);
+
+	for (i = 1; i < n; i += 2) {
+		if (race_lookup(inodes[i], NULL))
+			found++;
+		iput(inodes[i]);
+	}
+	pfc_barrier();
+	for (i = 0; i < n; i++)
+		if (atomic_read(&ctxs[i].calls) != 1)
+			wrong++;
+	KUNIT_EXPECT_EQ(test, found, 0);
+	KUNIT_EXPECT_EQ(test, wrong, 0);
+	kvfree(inodes);
+	kvfree(ctxs);
+}
+
 static struct kunit_case pfc_race_test_cases[] = {
 	KUNIT_CASE(test_race_create_marked_vs_inode_delete),
 	KUNIT_CASE(test_race_freeing_vs_insert),
@@ -440,6 +523,7 @@ static struct kunit_case pfc_race_test_cases[] = {
 	KUNIT_CASE(test_race_walk_batch_vs_evict),
 	KUNIT_CASE(test_race_watch_marked_vs_unwatch),
 	KUNIT_CASE_SLOW(test_race_insert_vs_inoderemove),
+	KUNIT_CASE_SLOW(test_race_sweep_many_vs_evict),
 	{}
 };
 
