@@ -12,7 +12,7 @@ endif
 
 PFC_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
-.PHONY: all module install clean check demo bench style docs
+.PHONY: all module install deb clean check demo bench style docs
 
 all: module
 
@@ -41,6 +41,10 @@ install: module
 	awk -F '\t' -v OFS='\t' '$$3 ~ /(^|\/)pfc$$/ { $$3 = "pfc"; print }' Module.symvers >"$$inc/$$kver/Module.symvers"; \
 	PATH=$$PATH:/usr/sbin:/sbin depmod $(if $(DESTDIR),-b "$(DESTDIR)") "$$kver"; \
 	echo "installed pfc.ko for $$kver$(if $(DESTDIR), under $(DESTDIR)), pfc.h and Module.symvers in $$inc"
+
+# pfc-dkms_<version>_all.deb in build/deb (dpkg-buildpackage, lintian).
+deb:
+	@tools/deb.sh
 
 clean:
 	@kdir="$(KDIR)"; [ -z "$$kdir" ] || $(MAKE) -C "$$kdir" M=$(CURDIR) clean
