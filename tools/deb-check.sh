@@ -28,6 +28,7 @@ finish() {
 	exit
 }
 
+mkdir -p "$root/build"
 deb=$("$root/tools/deb.sh" 2>"$root/build/deb.log" | tail -1)
 rc=${PIPESTATUS[0]}
 case "$rc" in
