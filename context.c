@@ -183,6 +183,11 @@ static LLIST_HEAD(pfc_free_list);
 static void pfc_free_workfn(struct work_struct *work);
 static DECLARE_WORK(pfc_free_work, pfc_free_workfn);
 static struct workqueue_struct *pfc_wq;
+/*
+ * Callbacks queued by free callbacks (a callback that drops the last
+ * reference to another context): pfc_barrier() waits for those too.
+ */
+static atomic_long_t pfc_nested_queued = ATOMIC_LONG_INIT(0);
 
 DEFINE_PER_CPU(unsigned long[PFC_STAT_NR], pfc_stats);
 
@@ -347,6 +352,8 @@ void pfc_put(struct pfc_context *ctx)
 	if (!test_bit(PFC_CTX_INSERTED, &ctx->flags))
 		return;
 	pfc_stat_inc(PFC_STAT_QUEUED);
+	if (current_work() == &pfc_free_work)
+		atomic_long_inc(&pfc_nested_queued);
 	call_rcu(&ctx->rcu, pfc_ctx_rcu);
 }
 EXPORT_SYMBOL_NS_GPL(pfc_put, PFC);
@@ -513,9 +520,12 @@ static int pfc_entry_create(struct inode *inode)
 		/*
 		 * -ENOENT: the inode's connector is being destroyed (unlink +
 		 * last dput, umount): transient, the caller tries again.
-		 * -EEXIST cannot happen: the entry of a mark of ours that is
-		 * still attached is hashed.
+		 * -EEXIST should not happen (an attached mark of ours is
+		 * hashed, or destroyed under pfc_create_lock); were it to, the
+		 * other mark is on its way out: try again too.
 		 */
+		if (err == -EEXIST)
+			return -EAGAIN;
 		if (err == -ENOMEM || err == -ENOENT)
 			return err;
 		return -EOPNOTSUPP;
@@ -574,9 +584,15 @@ static int pfc_entry_create(struct inode *inode)
 	}
 
 destroy:
-	mutex_unlock(&pfc_create_lock);
-	/* @new is not LIVE: pfc_freeing_mark() leaves our reference alone. */
+	/*
+	 * @new is not LIVE: pfc_freeing_mark() leaves our reference alone.
+	 * Destroy the mark before another insert can run: an attached mark
+	 * of ours that is not hashed would make its fsnotify_add_inode_mark()
+	 * fail with -EEXIST.  (pfc_create_lock before the group's
+	 * mark_mutex, as on the way in.)
+	 */
 	fsnotify_destroy_mark(&new->mark, pfc_group);
+	mutex_unlock(&pfc_create_lock);
 	fsnotify_put_mark(&new->mark);
 	return err;
 }
@@ -986,15 +1002,22 @@ EXPORT_SYMBOL_NS_GPL(pfc_remove_owner, PFC);
 /**
  * pfc_barrier() - wait for pending free callbacks
  *
- * Returns once every free callback queued before the call has run.
+ * Returns once every free callback queued before the call has run, and
+ * every callback that those queued in turn (a free callback may drop the
+ * last reference to another context).
  *
  * Context: Process context; sleeps.
  */
 void pfc_barrier(void)
 {
+	long nested;
+
 	might_sleep();
-	rcu_barrier();
-	flush_work(&pfc_free_work);
+	do {
+		nested = atomic_long_read(&pfc_nested_queued);
+		rcu_barrier();
+		flush_work(&pfc_free_work);
+	} while (atomic_long_read(&pfc_nested_queued) != nested);
 }
 EXPORT_SYMBOL_NS_GPL(pfc_barrier, PFC);
 
@@ -1011,6 +1034,7 @@ static void pfc_destroy_all_marks(void)
 {
 	struct pfc_entry *entry;
 	struct pfc_walk_node *node;
+	bool live;
 
 	for (;;) {
 		entry = NULL;
@@ -1031,9 +1055,9 @@ static void pfc_destroy_all_marks(void)
 			if (list_empty_careful(&pfc_entries))
 				break;
 			/*
-			 * Only dying entries (windows 2 and 3) are left;
-			 * each leaves the list within a few steps of another
-			 * task: sleep, don't spin against it.
+			 * Only dying entries (window 3) are left; each
+			 * leaves the list within a few steps of another task:
+			 * sleep, don't spin against it.
 			 */
 			schedule_timeout_uninterruptible(1);
 			continue;
@@ -1041,8 +1065,17 @@ static void pfc_destroy_all_marks(void)
 		pfc_race_point(PFC_RACE_UNLOAD_MARK, entry->inode);
 		/* A no-op if an eviction destroyed it meanwhile. */
 		fsnotify_destroy_mark(&entry->mark, pfc_group);
+		/*
+		 * Still LIVE: fsnotify is destroying the mark on another task,
+		 * which has not reached pfc_freeing_mark() yet (window 2).  We
+		 * would pick this entry again at once: let that task run.
+		 */
+		live = READ_ONCE(entry->state) == PFC_ENTRY_LIVE;
 		fsnotify_put_mark(&entry->mark);
-		cond_resched();
+		if (live)
+			schedule_timeout_uninterruptible(1);
+		else
+			cond_resched();
 	}
 }
 
@@ -1093,8 +1126,11 @@ void pfc_context_exit(void)
 	 * through pfc_free_group_priv(): let it leave our text first.
 	 */
 	fsnotify_wait_marks_destroyed();
-	/* Entries' and contexts' RCU callbacks, then the free callbacks. */
-	rcu_barrier();
+	/*
+	 * Entries' and contexts' RCU callbacks, then the free callbacks and
+	 * those they queued, before the workqueue goes.
+	 */
+	pfc_barrier();
 	destroy_workqueue(pfc_wq);
 	WARN_ON_ONCE(pfc_live_entries() || pfc_live_contexts() ||
 		     pfc_pending_callbacks());

@@ -110,6 +110,11 @@ struct pfc_open_hook;
  * Runs in the context of the task that calls open(2), may sleep, and may
  * attach contexts to file_inode(@file).  Opens that the callback makes
  * itself with dentry_open(..., flags | __FMODE_NONOTIFY, ...) are not seen.
+ * It runs inside fsnotify's SRCU read-side section: while it sleeps, no
+ * fsnotify mark in the system can be freed, and closing an inotify or
+ * fanotify descriptor waits.  So it may do I/O, but must not wait for
+ * another task or for user space (a scanner daemon; a read of a FUSE
+ * file), which can deadlock, and must not call pfc_open_hook_release().
  *
  * Return: 0 to let the open go on, or a negative errno that fails the
  * open(2) with that error (the post-create/deny decision of a filter).

@@ -516,12 +516,62 @@ static void test_race_sweep_many_vs_evict(struct kunit *test)
 	kvfree(ctxs);
 }
 
+static int owner_chain_a, owner_chain_b;
+
+struct chain_ctx {
+	struct race_ctx rc;
+	struct pfc_context *held;	/* dropped by our free callback */
+};
+
+static void chain_free(struct pfc_context *ctx)
+{
+	struct chain_ctx *c = container_of(ctx, struct chain_ctx, rc.pfc);
+
+	pfc_put(c->held);
+	atomic_inc(&c->rc.calls);
+}
+
+/*
+ * A free callback that drops the last reference to another context queues
+ * that one's callback while pfc_barrier() is already flushing.
+ * pfc_remove_owner() must still return only after both ran, or the second
+ * one can run in the unloaded module of its owner.
+ */
+static void test_race_barrier_nested_callback(struct kunit *test)
+{
+	struct file *f = race_file(test);
+	struct inode *inode = file_inode(f);
+	struct race_ctx *b = race_ctx_new(test, &owner_chain_b);
+	struct chain_ctx *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct pfc_context *got;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_EQ(test, pfc_insert(inode, &b->pfc), 0);
+	/* b unlinked, one reference left: @a's. */
+	got = pfc_lookup_get(inode, &owner_chain_b, NULL);
+	KUNIT_ASSERT_PTR_EQ(test, got, &b->pfc);
+	got = pfc_remove(inode, &owner_chain_b, NULL);
+	KUNIT_ASSERT_PTR_EQ(test, got, &b->pfc);
+	pfc_put(got);
+	a->held = &b->pfc;
+	pfc_init_context(&a->rc.pfc, &owner_chain_a, NULL, chain_free);
+	KUNIT_ASSERT_EQ(test, pfc_insert(inode, &a->rc.pfc), 0);
+
+	pfc_remove_owner(&owner_chain_a);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->rc.calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->calls), 1);
+	__fput_sync(f);
+	pfc_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->calls), 1);
+}
+
 static struct kunit_case pfc_race_test_cases[] = {
 	KUNIT_CASE(test_race_create_marked_vs_inode_delete),
 	KUNIT_CASE(test_race_freeing_vs_insert),
 	KUNIT_CASE(test_race_evict_dropped_vs_remove_owner),
 	KUNIT_CASE(test_race_walk_batch_vs_evict),
 	KUNIT_CASE(test_race_watch_marked_vs_unwatch),
+	KUNIT_CASE(test_race_barrier_nested_callback),
 	KUNIT_CASE_SLOW(test_race_insert_vs_inoderemove),
 	KUNIT_CASE_SLOW(test_race_sweep_many_vs_evict),
 	{}
