@@ -1569,7 +1569,7 @@ static struct kunit_suite pfc_hardening_misuse_suite = {
 struct hch {
 	struct inode *inode[HCH_FILES];
 	unsigned long deadline;
-	atomic_long_t lookups, found, got;
+	atomic_long_t lookups, found;
 	atomic_t running;
 };
 
@@ -1593,14 +1593,14 @@ static int hch_worker(void *arg)
 			atomic_long_inc(&c->found);
 		}
 		rcu_read_unlock();
-		ctx = pfc_lookup_get(c->inode[i], NULL, NULL);
-		if (ctx) {
-			owner = READ_ONCE(ctx->owner);
-			if (owner[0] == '\0')
-				pr_err("pfc_hardening: churn: empty owner\n");
-			pfc_put(ctx);
-			atomic_long_inc(&c->got);
-		}
+		/*
+		 * No pfc_lookup_get() here: a reference held on another
+		 * module's context keeps its callback pending past that
+		 * module's pfc_remove_owner() (a documented limit, see
+		 * pfc_remove_owner()), and the consumer's exit checks that
+		 * none is.  This test held one for a few instructions, and
+		 * failed one full run in five when the unload hit them.
+		 */
 		atomic_long_inc(&c->lookups);
 		if (!(n % 16))
 			cond_resched();
@@ -1656,9 +1656,8 @@ static void pfc_churn_lookups(struct kunit *test)
 	}
 	for (i = 0; i < HCH_FILES; i++)
 		path_put(&paths[i]);
-	kunit_info(test, "%ld lookups, %ld found, %ld referenced\n",
-		   atomic_long_read(&c->lookups), atomic_long_read(&c->found),
-		   atomic_long_read(&c->got));
+	kunit_info(test, "%ld lookups, %ld found\n",
+		   atomic_long_read(&c->lookups), atomic_long_read(&c->found));
 	KUNIT_EXPECT_GT(test, atomic_long_read(&c->lookups), 0);
 }
 
