@@ -37,8 +37,7 @@ install: module
 	inc=$(DESTDIR)/usr/src/pfc-$(PFC_VERSION); \
 	install -D -m 644 pfc.ko "$(DESTDIR)/lib/modules/$$kver/updates/pfc.ko"; \
 	install -D -m 644 pfc.h "$$inc/pfc.h"; \
-	mkdir -p "$$inc/$$kver"; \
-	awk -F '\t' -v OFS='\t' '$$3 ~ /(^|\/)pfc$$/ { $$3 = "pfc"; print }' Module.symvers >"$$inc/$$kver/Module.symvers"; \
+	tools/pfc-symvers.sh "$$inc/$$kver"; \
 	PATH=$$PATH:/usr/sbin:/sbin depmod $(if $(DESTDIR),-b "$(DESTDIR)") "$$kver"; \
 	echo "installed pfc.ko for $$kver$(if $(DESTDIR), under $(DESTDIR)), pfc.h and Module.symvers in $$inc"
 

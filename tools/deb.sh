@@ -28,9 +28,7 @@ grep -q "usr/src/pfc-$version/" "$root/debian/pfc-dkms.install" ||
 rm -rf "$out"
 src=$out/pfc-$version
 mkdir -p "$src"
-git -C "$root" ls-files --cached --others --exclude-standard | while IFS= read -r f; do
-	[ -f "$root/$f" ] && printf '%s\n' "$f"
-done | tar -C "$root" -cf - -T - | tar -C "$src" -xf -
+"$root/tools/tree-files.sh" | tar -C "$root" -cf - -T - | tar -C "$src" -xf -
 (cd "$src" && dpkg-buildpackage -us -uc -b >"$out/build.log" 2>&1) || {
 	tail -20 "$out/build.log" >&2
 	echo "deb: dpkg-buildpackage failed (log $out/build.log)" >&2

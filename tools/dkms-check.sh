@@ -11,7 +11,7 @@
 #
 # The package is the files of the module (top level of the tree, as git
 # sees them, without dot files, dkms.conf among them) plus
-# tools/dkms-post-build.sh, copied to <tmp>/src/pfc-<version>, which is
+# tools/pfc-symvers.sh, copied to <tmp>/src/pfc-<version>, which is
 # what a packager puts in /usr/src.  DKMS signs what it builds when the
 # kernel has sign-file; a key made for the run in <tmp> is used, never the
 # machine's MOK.  PFC_KEEP=1 keeps <tmp>.
@@ -38,11 +38,8 @@ name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$here/dkms.conf")
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$here/dkms.conf")
 src=$work/src/$name-$version
 mkdir -p "$src" "$work/dkms" "$work/install"
-git -C "$here" ls-files --cached --others --exclude-standard |
-	grep -v -e / -e '^\.' -e '^tools/dkms-post-build.sh$' | { cat; echo tools/dkms-post-build.sh; } |
-	while IFS= read -r f; do
-		[ -f "$here/$f" ] && printf '%s\n' "$f"
-	done | tar -C "$here" -cf - -T - | tar -C "$src" -xf -	# no rsync on minbase
+"$here/tools/tree-files.sh" | grep -e '^[^/.][^/]*$' -e '^tools/pfc-symvers.sh$' |
+	tar -C "$here" -cf - -T - | tar -C "$src" -xf -
 
 # Signing material for this run only (dkms reads these from the
 # environment before its framework.conf).

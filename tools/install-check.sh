@@ -49,9 +49,7 @@ mods=$stage/lib/modules/$kver
 
 # pfc's tree as git sees it, so that a build here leaves the checkout alone.
 mkdir -p "$work/pfc"
-git -C "$root" ls-files --cached --others --exclude-standard | while IFS= read -r f; do
-	[ -f "$root/$f" ] && printf '%s\n' "$f"
-done | tar -C "$root" -cf - -T - | tar -C "$work/pfc" -xf -
+"$root/tools/tree-files.sh" | tar -C "$root" -cf - -T - | tar -C "$work/pfc" -xf -
 if make -C "$work/pfc" KDIR="$kdir" DESTDIR="$stage" install >"$work/install.log" 2>&1 &&
    [ -f "$mods/updates/pfc.ko" ] && [ -f "$inc/pfc.h" ] &&
    grep -q "pfc_insert	pfc	EXPORT_SYMBOL_GPL	PFC" "$inc/$kver/Module.symvers"; then

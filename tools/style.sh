@@ -100,10 +100,7 @@ skip() {
 
 # The files of the working tree, as git sees them (no build outputs).
 tree_files() {
-	git -C "$here" ls-files --cached --others --exclude-standard |
-		sort -u | while IFS= read -r f; do
-			[ -f "$here/$f" ] && printf '%s\n' "$f"
-		done
+	"$tools/tree-files.sh"
 }
 
 # Is <file> kernel code?  A .c file is when the Kbuild in its directory
