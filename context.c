@@ -115,6 +115,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitops.h>
+#include <linux/dcache.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/fsnotify_backend.h>
@@ -256,7 +257,10 @@ EXPORT_SYMBOL_NS_GPL(pfc_supported, PFC);
  * pfc_file_inode() - the inode that carries a file's contexts
  * @file: an open file
  *
- * The counterpart of FsRtlGetPerFileContextPointer().
+ * The counterpart of FsRtlGetPerFileContextPointer().  On overlayfs this is
+ * the inode of the file system @file was opened on: the overlay inode for
+ * a file opened through the overlay, the real inode for the file overlayfs
+ * opens underneath; pfc_file_data_inode() gives the inode holding the data.
  *
  * Context: Any context.
  * Return: file_inode(@file), or NULL if it cannot carry contexts.
@@ -268,6 +272,45 @@ struct inode *pfc_file_inode(const struct file *file)
 	return pfc_supported(inode) ? inode : NULL;
 }
 EXPORT_SYMBOL_NS_GPL(pfc_file_inode, PFC);
+
+/**
+ * pfc_file_data_inode() - the inode that holds a file's data
+ * @file: an open file, or one being opened (the open hook's @file)
+ *
+ * On most file systems the same as pfc_file_inode().  On a stacked file
+ * system they differ: pfc_file_inode() of a file opened through an
+ * overlayfs mount is the overlay inode, which lives as long as the
+ * overlay's dentry and whose contexts say nothing about the lower or
+ * upper file; this returns the real inode whose pages reads of @file
+ * return now (d_real_inode()): the upper inode once the file is copied
+ * up, else the lower one.  The file overlayfs opens on the real file
+ * system for an overlay file (a backing file with FMODE_BACKING on 6.12,
+ * one opened with the overlay's path on 6.1) has the real inode as its
+ * file_inode(), and both functions return that.  A consumer that caches
+ * anything about a file's content (a verdict, a digest) keys it on this
+ * inode and watches its change attributes and i_writecount; copy-up moves
+ * the data to a new inode, whose contexts start empty.
+ *
+ * Context: Process context.  May sleep on overlayfs with data-only lower
+ * layers, whose lower data is looked up on first use.
+ * Return: the data inode, or NULL if it cannot carry contexts.
+ */
+struct inode *pfc_file_data_inode(const struct file *file)
+{
+	struct inode *inode;
+
+	if (!file)
+		return NULL;
+	inode = file_inode(file);
+	/*
+	 * A file whose f_path is not its inode's (6.1's real file of an
+	 * overlay file) reads that inode for as long as it is open.
+	 */
+	if (inode == d_inode(file->f_path.dentry))
+		inode = d_real_inode(file->f_path.dentry);
+	return pfc_supported(inode) ? inode : NULL;
+}
+EXPORT_SYMBOL_NS_GPL(pfc_file_data_inode, PFC);
 
 /**
  * pfc_mapping_inode() - the inode that carries a mapping's contexts

@@ -81,6 +81,7 @@ void pfc_init_context(struct pfc_context *ctx, const void *owner,
 		      const void *instance, pfc_free_fn free);
 bool pfc_supported(const struct inode *inode);
 struct inode *pfc_file_inode(const struct file *file);
+struct inode *pfc_file_data_inode(const struct file *file);
 struct inode *pfc_mapping_inode(const struct address_space *mapping);
 
 int pfc_insert(struct inode *inode, struct pfc_context *ctx);
@@ -115,6 +116,25 @@ struct pfc_open_hook;
  * fanotify descriptor waits.  So it may do I/O, but must not wait for
  * another task or for user space (a scanner daemon; a read of a FUSE
  * file), which can deadlock, and must not call pfc_open_hook_release().
+ * Keep it bounded: a hash of a whole large file delays every mark
+ * destruction on the machine for as long.
+ *
+ * Locks held by the caller, on 6.12 and 6.1 alike: an open with O_TRUNC
+ * runs the callback under mnt_want_write() (the superblock's freeze
+ * protection, sb_start_write()), so the callback must not write to that
+ * file system (data, xattrs), which can deadlock against a freeze; an
+ * open with O_CREAT on a file system with ->atomic_open (FUSE, NFS, CIFS)
+ * runs it under the parent directory's i_rwsem as well.
+ *
+ * On a stacked file system the callback sees what it watches.  Through an
+ * overlayfs mount it gets the overlay file (file_inode() is the overlay
+ * inode) if the overlay is watched, and on 6.12 also the backing file
+ * that overlayfs opens from ->open() on the real file system, if that is
+ * watched (FMODE_BACKING; the real path and inode; the mounter's
+ * credentials in f_cred).  On 6.1 overlayfs opens the real file with
+ * FMODE_NONOTIFY: a hook on the real file system never sees opens made
+ * through an overlay.  pfc_file_data_inode() gives the inode holding the
+ * data in every case.
  *
  * Return: 0 to let the open go on, or a negative errno that fails the
  * open(2) with that error (the post-create/deny decision of a filter).

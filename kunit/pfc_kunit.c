@@ -879,6 +879,7 @@ static void test_pfc_insert_anon_inode(struct kunit *test)
 
 	KUNIT_EXPECT_FALSE(test, pfc_supported(inode));
 	KUNIT_EXPECT_NULL(test, pfc_file_inode(file));
+	KUNIT_EXPECT_NULL(test, pfc_file_data_inode(file));
 	KUNIT_EXPECT_NULL(test, pfc_mapping_inode(file->f_mapping));
 	KUNIT_EXPECT_EQ(test, pfc_test_insert(inode, c), -EOPNOTSUPP);
 	KUNIT_EXPECT_MEMEQ(test, &c->pfc, &snap, sizeof(snap));
@@ -1077,6 +1078,9 @@ static void test_pfc_supported_shmem(struct kunit *test)
 
 	KUNIT_EXPECT_TRUE(test, pfc_supported(file_inode(file)));
 	KUNIT_EXPECT_PTR_EQ(test, pfc_file_inode(file), file_inode(file));
+	/* Not stacked: the inode holding the data is the file's own. */
+	KUNIT_EXPECT_PTR_EQ(test, pfc_file_data_inode(file), file_inode(file));
+	KUNIT_EXPECT_NULL(test, pfc_file_data_inode(NULL));
 	KUNIT_EXPECT_PTR_EQ(test, pfc_mapping_inode(file->f_mapping),
 			    file_inode(file));
 	KUNIT_EXPECT_PTR_EQ(test, file->f_mapping->host, file_inode(file));
