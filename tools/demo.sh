@@ -88,7 +88,7 @@ gcc -O2 -Wall -static -o "$out/guardt" samples/pfc_guard/test/guardt.c ||
 mods=$out/modules
 rm -rf "$mods" && mkdir -p "$mods"
 for m in lib/crc16 fs/mbcache fs/jbd2/jbd2 crypto/crc32c_generic \
-	 drivers/block/loop fs/ext4/ext4; do
+	 drivers/block/loop fs/ext4/ext4 fs/overlayfs/overlay; do
 	src=$kmods/kernel/$m.ko
 	if [ -f "$src.xz" ]; then
 		xz -dc "$src.xz" >"$mods/$(basename "$m").ko"

@@ -18,17 +18,51 @@
  * THE VERDICT CACHE
  *
  * Hashing the file on every open would be ruinous, so the digest and the
- * verdict are cached in a pfc context on the inode (struct guard_ctx).  An
- * open finds it with pfc_lookup() under RCU and uses it when nothing that
- * could have changed the content has happened since it was computed:
+ * verdict are cached in a pfc context (struct guard_ctx) on the inode that
+ * holds the content, pfc_file_data_inode(): the file's own inode, except
+ * on overlayfs, where it is the real (upper or lower) inode behind the
+ * overlay inode.  Every name of that content (the overlay's, the lower
+ * directory's, another overlay's on the same lower layer) shares the one
+ * verdict, and a copy-up, which moves the content to a new upper inode,
+ * starts with none.  An open finds the verdict with pfc_lookup() under RCU
+ * and uses it when nothing that could have changed the content has
+ * happened since it was computed:
  *
- *  - the change indicators are the same: i_version where the file system
- *    keeps one (SB_I_VERSION: tmpfs, ext4, xfs, btrfs), and ctime, mtime
- *    and size everywhere;
- *  - nobody has the file open for write now (i_writecount), and no open
- *    for write went through the hook since (it clears the verdict);
+ *  - the change indicators of the data inode are the same: i_version
+ *    where the file system keeps one (SB_I_VERSION: tmpfs, ext4, xfs,
+ *    btrfs), and ctime, mtime and size everywhere;
+ *  - nobody has the file open for write now (i_writecount of the file's
+ *    inode and of the data inode: a shared writable mapping of an overlay
+ *    file maps the real file and holds only the real inode's count), and
+ *    no open for write went through the hook since (it clears the
+ *    verdict);
  *  - the deny list is the same (generation); if not, the verdict is
  *    recomputed from the cached digest, without reading the file again.
+ *
+ * Verdicts are cached only where every change of content is made by this
+ * kernel and so shows in i_writecount or the indicators (guard_fs_cacheable():
+ * tmpfs, ext2/3/4, xfs, btrfs).  On other file systems (FUSE, whose server
+ * can change what a read returns at any moment; network file systems;
+ * anything else) every open hashes the file.  FUSE is not watched at all
+ * (the control file refuses it with EOPNOTSUPP): reading the file in the
+ * hook would wait for the FUSE server inside fsnotify's SRCU section.
+ *
+ * WHAT TO WATCH
+ *
+ * The hook sees the opens of the superblocks it watches, and overlayfs
+ * differs between the kernels pfc supports (README, "File systems"):
+ *
+ *  - 6.12: an open through an overlay sends FS_OPEN_PERM on the overlay
+ *    (the file's inode is the overlay inode) and then, from ovl_open(),
+ *    on the real file system for the backing file overlayfs opens there
+ *    (FMODE_BACKING, real inode, the mounter's credentials);
+ *  - 6.1: the real file is opened with FMODE_NONOTIFY: only the overlay's
+ *    superblock gets an event, a hook on the real file system sees no
+ *    open made through the overlay.
+ *
+ * So: watch the file systems that hold the files and every overlay mounted
+ * on them.  On 6.12 watching the real file systems alone suffices; on 6.1
+ * an overlay that is not watched is a way around the guard.
  *
  * The context dies with the inode (eviction, drop_caches, umount, the last
  * close of an unlinked file), so a recycled inode never meets an old
@@ -68,6 +102,19 @@
  *    clean" rule, a file whose ctime is not older than the current time is
  *    hashed but not cached, so any later change gets a different ctime.
  *
+ * 3. Through an overlay.  An open for write there raises the overlay
+ *    inode's i_writecount before the hook and the real inode's only in
+ *    ->open(), after it; a writer's hook bumps write_seq of the data inode
+ *    as it is then (the lower inode, before a copy-up).  The hasher reads
+ *    both counts, so the argument of 1. holds with the overlay inode's
+ *    count.  A copy-up while the hasher reads moves pfc_file_data_inode()
+ *    to the new upper inode: the hasher samples it again after hashing
+ *    and caches nothing if it moved, since what it read may be either
+ *    inode's content.  Writes to the lower or upper directory behind the
+ *    overlay's back are opens on the real file system (watch it) and move
+ *    the data inode's indicators, which is what the verdict is checked
+ *    against.
+ *
  * A verdict is computed from a digest and a deny-list generation read
  * before the list is searched (see denylist.c), so a change of the list
  * is always seen by the next open.
@@ -86,6 +133,9 @@
  * where there is no i_version, a clock stepped backwards.  Watch local
  * file systems.  A file that cannot be read (I/O error, no memory) cannot
  * be checked and its open fails with that error: the guard fails closed.
+ * So does a file larger than the max_size parameter (EACCES): hashing runs
+ * inside fsnotify's SRCU read section (see pfc.h), and an unbounded hash
+ * would hold up every fsnotify mark destruction on the machine.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -97,8 +147,11 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/iversion.h>
+#include <linux/magic.h>
+#include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/namei.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
@@ -177,6 +230,7 @@ enum guard_stat {
 	GUARD_STAT_WRITE_OPENS,		/* opens for write (clear the verdict) */
 	GUARD_STAT_UNCACHED,		/* hashed but not cached, see RACES */
 	GUARD_STAT_ERRORS,		/* could not hash: open failed */
+	GUARD_STAT_TOO_BIG,		/* larger than max_size: denied */
 	GUARD_STAT_NR
 };
 
@@ -192,6 +246,7 @@ static const char *const guard_stat_names[GUARD_STAT_NR] = {
 	[GUARD_STAT_WRITE_OPENS] = "write_opens",
 	[GUARD_STAT_UNCACHED] = "uncached",
 	[GUARD_STAT_ERRORS] = "errors",
+	[GUARD_STAT_TOO_BIG] = "too_big",
 };
 
 static DEFINE_PER_CPU(unsigned long[GUARD_STAT_NR], guard_stats);
@@ -218,6 +273,46 @@ static atomic_long_t guard_watches = ATOMIC_LONG_INIT(0);
 static char *watch;
 module_param(watch, charp, 0444);
 MODULE_PARM_DESC(watch, "comma-separated paths whose file systems are watched from load time");
+
+static unsigned long max_size = 256UL << 20;
+module_param(max_size, ulong, 0644);
+MODULE_PARM_DESC(max_size, "largest file hashed, in bytes (0: no limit); opens of larger files are denied");
+
+/*
+ * Whether a verdict on content of @data's file system may be cached: only
+ * where every change of a file's content is made by this kernel, so that
+ * it shows in i_writecount or in the change indicators.  FUSE (the server
+ * can change what a read returns at any time), network file systems and
+ * anything not listed here get a verdict computed on every open.
+ */
+static bool guard_fs_cacheable(const struct inode *data)
+{
+	switch (data->i_sb->s_magic) {
+	case TMPFS_MAGIC:
+	case EXT4_SUPER_MAGIC:	/* also ext2 and ext3 */
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Tasks that have @inode or @data open for write or mapped shared and
+ * writable (i_writecount, negative while executed: none).  On overlayfs
+ * @inode is the overlay inode, raised by opens through the overlay, and
+ * @data the real one, raised by overlayfs' own file and held by shared
+ * writable mappings, which map the real file.
+ */
+static int guard_writers(struct inode *inode, struct inode *data)
+{
+	int n = max(atomic_read(&inode->i_writecount), 0);
+
+	if (data && data != inode)
+		n += max(atomic_read(&data->i_writecount), 0);
+	return n;
+}
 
 static void guard_snap_take(struct inode *inode, struct guard_snap *snap,
 			    bool query)
@@ -346,6 +441,8 @@ static int guard_hash(struct file *file, u8 digest[SHA256_DIGEST_SIZE])
 		err = crypto_shash_update(desc, buf, n);
 		if (!err && fatal_signal_pending(current))
 			err = -EINTR;
+		if (!err && max_size && pos > max_size)
+			err = -EFBIG;
 		cond_resched();
 	}
 	if (!err)
@@ -360,11 +457,13 @@ out_fput:
 }
 
 /*
- * The cached verdict on @inode, if there is a usable one: true and
- * *@denied set.  An open for write (@writer) clears the cached verdict
- * after using it; see RACES in the opening comment.
+ * The cached verdict on the content of @data (the data inode of a file
+ * whose inode is @inode), if there is a usable one: true and *@denied set.
+ * An open for write (@writer) clears the cached verdict after using it;
+ * see RACES in the opening comment.
  */
-static bool guard_cache_lookup(struct inode *inode, bool writer, bool *denied)
+static bool guard_cache_lookup(struct inode *inode, struct inode *data,
+			       bool writer, bool *denied)
 {
 	struct pfc_context *pctx;
 	struct guard_snap now;
@@ -372,10 +471,12 @@ static bool guard_cache_lookup(struct inode *inode, bool writer, bool *denied)
 	unsigned long gen;
 	bool hit = false;
 
-	guard_snap_take(inode, &now, false);
+	if (!data)
+		return false;
+	guard_snap_take(data, &now, false);
 	gen = guard_deny_generation();
 	rcu_read_lock();
-	pctx = pfc_lookup(inode, guard_owner, NULL);
+	pctx = pfc_lookup(data, guard_owner, NULL);
 	if (!pctx)
 		goto out;
 	ctx = container_of(pctx, struct guard_ctx, pfc);
@@ -387,7 +488,7 @@ static bool guard_cache_lookup(struct inode *inode, bool writer, bool *denied)
 		 * hook (FMODE_NONOTIFY) still shows in i_writecount.
 		 */
 		if (!guard_snap_equal(&ctx->snap, &now) ||
-		    atomic_read(&inode->i_writecount) > (writer ? 1 : 0)) {
+		    guard_writers(inode, data) > (writer ? 1 : 0)) {
 			ctx->valid = false;
 			guard_stat_inc(GUARD_STAT_INVALIDATIONS);
 		} else {
@@ -412,12 +513,13 @@ out:
 }
 
 /*
- * Hash @file's content, decide, and cache the verdict if nothing can have
- * changed the content meanwhile.  Return: 0 with *@denied set, or the
- * error that fails the open.
+ * Hash @file's content, decide, and cache the verdict on @data (see
+ * guard_cache_lookup()) if nothing can have changed the content
+ * meanwhile.  Return: 0 with *@denied set, or the error that fails the
+ * open.
  */
-static int guard_check(struct file *file, struct inode *inode, bool writer,
-		       bool *denied)
+static int guard_check(struct file *file, struct inode *inode,
+		       struct inode *data, bool writer, bool *denied)
 {
 	u8 digest[SHA256_DIGEST_SIZE];
 	struct guard_snap before, after;
@@ -427,8 +529,8 @@ static int guard_check(struct file *file, struct inode *inode, bool writer,
 	int err;
 
 	/* An open for write changes the content: nothing to cache. */
-	if (!writer)
-		ctx = guard_ctx_get(inode);
+	if (!writer && data && guard_fs_cacheable(data))
+		ctx = guard_ctx_get(data);
 	if (ctx) {
 		spin_lock(&ctx->lock);
 		seq = ctx->write_seq;
@@ -440,10 +542,10 @@ static int guard_check(struct file *file, struct inode *inode, bool writer,
 		 * writer does before guard_cache_lookup().
 		 */
 		smp_mb();
-		cacheable = !inode_is_open_for_write(inode);
+		cacheable = !guard_writers(inode, data);
 	}
-	guard_snap_take(inode, &before, true);
-	if (guard_snap_racy(inode, &before))
+	guard_snap_take(data ?: inode, &before, true);
+	if (guard_snap_racy(data ?: inode, &before))
 		cacheable = false;
 
 	err = guard_hash(file, digest);
@@ -452,9 +554,10 @@ static int guard_check(struct file *file, struct inode *inode, bool writer,
 
 	/* Order the content reads above before the indicator reads below. */
 	smp_rmb();
-	guard_snap_take(inode, &after, false);
-	if (!guard_snap_equal(&before, &after) ||
-	    inode_is_open_for_write(inode))
+	guard_snap_take(data ?: inode, &after, false);
+	/* Copied up while we hashed: what we read may be either inode's. */
+	if (!guard_snap_equal(&before, &after) || guard_writers(inode, data) ||
+	    pfc_file_data_inode(file) != data)
 		cacheable = false;
 
 	gen = guard_deny_generation();
@@ -485,6 +588,7 @@ out:
 static int guard_open(struct pfc_open_hook *hook, struct file *file)
 {
 	struct inode *inode = file_inode(file);
+	struct inode *data;
 	/*
 	 * O_TRUNC truncates after this hook even without FMODE_WRITE (an
 	 * O_RDONLY | O_TRUNC open by someone allowed to write): a writer.
@@ -496,14 +600,21 @@ static int guard_open(struct pfc_open_hook *hook, struct file *file)
 
 	if (!S_ISREG(inode->i_mode))
 		return 0;
+	/* The verdict is on the content: the real inode behind an overlay. */
+	data = pfc_file_data_inode(file);
 	guard_stat_inc(GUARD_STAT_OPENS);
 	if (writer)
 		guard_stat_inc(GUARD_STAT_WRITE_OPENS);
-	if (guard_cache_lookup(inode, writer, &denied)) {
+	if (guard_cache_lookup(inode, data, writer, &denied)) {
 		guard_stat_inc(GUARD_STAT_HITS);
 	} else {
 		guard_stat_inc(GUARD_STAT_MISSES);
-		err = guard_check(file, inode, writer, &denied);
+		err = guard_check(file, inode, data, writer, &denied);
+		if (err == -EFBIG) {
+			guard_stat_inc(GUARD_STAT_TOO_BIG);
+			guard_stat_inc(GUARD_STAT_DENIALS);
+			return -EACCES;
+		}
 		if (err) {
 			guard_stat_inc(GUARD_STAT_ERRORS);
 			if (err != -EINTR)
@@ -519,16 +630,30 @@ static int guard_open(struct pfc_open_hook *hook, struct file *file)
 	return -EACCES;
 }
 
-static int guard_watch_path(const char *path)
+/*
+ * Watch the file system of @pathname.  Not FUSE: hashing there would read
+ * from the FUSE server inside the open hook, which pfc.h forbids (the
+ * server may itself be waiting on an open of the file system it serves).
+ */
+static int guard_watch_path(const char *pathname)
 {
-	int err = pfc_open_watch_path(&guard_hook, path);
+	struct path path;
+	int err;
 
+	err = kern_path(pathname, LOOKUP_FOLLOW, &path);
+	if (!err) {
+		if (path.dentry->d_sb->s_magic == FUSE_SUPER_MAGIC)
+			err = -EOPNOTSUPP;
+		else
+			err = pfc_open_watch(&guard_hook, path.dentry->d_sb);
+		path_put(&path);
+	}
 	if (err) {
-		pr_err("cannot watch %s: %d\n", path, err);
+		pr_err("cannot watch %s: %d\n", pathname, err);
 		return err;
 	}
 	atomic_long_inc(&guard_watches);
-	pr_info("watching the file system of %s\n", path);
+	pr_info("watching the file system of %s\n", pathname);
 	return 0;
 }
 

@@ -19,6 +19,12 @@
  *                               must be allowed: each open is checked.
  *   guardt opens FILE N         open FILE N times read-only; print
  *                               "allowed X denied Y other Z"
+ *   guardt mapped FILE TEXT     the issue-11 sequence: open O_RDWR, mmap
+ *                               shared, close the fd, wait 50 ms;
+ *                               open read-only (R1); store TEXT through the mapping;
+ *                               open read-only (R2); munmap; open
+ *                               read-only (R3).  Prints "R1 R2 R3", each
+ *                               "ok" or an errno name.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,6 +80,36 @@ static int mmap_write(const char *file, const char *text)
 		return errno;
 	memcpy(p, text, len);
 	munmap(p, len);
+	return 0;
+}
+
+/* Opens read-only around a store through a mapping that outlived its fd. */
+static int mapped_store(const char *file, const char *text)
+{
+	size_t len = strlen(text);
+	int r1, r2, r3;
+	char *p;
+	int fd;
+
+	fd = open(file, O_RDWR);
+	if (fd < 0)
+		return errno;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return errno;
+	/*
+	 * Past the coarse clock tick of the copy-up's ctime, so that a guard
+	 * without the mapping in view would cache R1's verdict.
+	 */
+	usleep(50000);
+	r1 = do_open(file, O_RDONLY);
+	memcpy(p, text, len);
+	r2 = do_open(file, O_RDONLY);
+	munmap(p, len);
+	r3 = do_open(file, O_RDONLY);
+	printf("%s %s ", r1 ? errname(r1) : "ok", r2 ? errname(r2) : "ok");
+	printf("%s\n", r3 ? errname(r3) : "ok");
 	return 0;
 }
 
@@ -152,6 +188,12 @@ int main(int argc, char **argv)
 
 	if (!strcmp(cmd, "opens") && argc == 4)
 		return count_opens(argv[2], atol(argv[3]));
+	if (!strcmp(cmd, "mapped") && argc == 4) {
+		err = mapped_store(argv[2], argv[3]);
+		if (err)
+			printf("%s\n", errname(err));
+		return err ? 1 : 0;
+	}
 	if (!strcmp(cmd, "open") && (argc == 3 || argc == 4)) {
 		err = do_open(argv[2], argc == 4 && argv[3][0] == 'w' ?
 			      O_RDWR : O_RDONLY);
