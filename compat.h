@@ -122,6 +122,16 @@ static inline int pfc_kthread_stop_put(struct task_struct *k)
 #endif
 
 /*
+ * Whether overlayfs opens the real file behind an overlay file with an
+ * FS_OPEN_PERM event on the real file system.  6.12 does (a backing file,
+ * FMODE_BACKING); 6.1 opens it with FMODE_NONOTIFY (OVL_OPEN_FLAGS), so a
+ * write through an overlay to its upper file system is seen by no hook
+ * there.  Only these two are tested: kernels in between are taken to be
+ * like 6.1.
+ */
+#define PFC_OVL_REAL_OPEN_NOTIFIES	(!PFC_KERNEL_BEFORE(6, 12))
+
+/*
  * KUnit, for the suites: KUNIT_EXPECT_MEMEQ() (6.2) and test attributes
  * (KUNIT_CASE_SLOW(), 6.6) came after 6.1; there, a slow case is an
  * ordinary one.  Include this header after <kunit/test.h>.

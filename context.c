@@ -291,23 +291,38 @@ EXPORT_SYMBOL_NS_GPL(pfc_file_inode, PFC);
  * inode and watches its change attributes and i_writecount; copy-up moves
  * the data to a new inode, whose contexts start empty.
  *
+ * The data inode is pinned by the file's dentry (an overlay dentry holds
+ * its upper and lower dentries until it dies), so it may be used for as
+ * long as the caller holds @file.
+ *
  * Context: Process context.  May sleep on overlayfs with data-only lower
- * layers, whose lower data is looked up on first use.
- * Return: the data inode, or NULL if it cannot carry contexts.
+ * layers (6.12), whose lower data is looked up on first use; if that
+ * lookup fails (the data object is missing, or a signal arrives while
+ * waiting for the overlay inode's lock), overlayfs prints a warning and
+ * this returns NULL.  An opened file has its lower data looked up already.
+ * Return: the data inode, or NULL if it cannot carry contexts or cannot
+ * be found.
  */
 struct inode *pfc_file_data_inode(const struct file *file)
 {
+	struct dentry *dentry;
 	struct inode *inode;
 
 	if (!file)
 		return NULL;
 	inode = file_inode(file);
+	dentry = file->f_path.dentry;
 	/*
 	 * A file whose f_path is not its inode's (6.1's real file of an
 	 * overlay file) reads that inode for as long as it is open.
 	 */
-	if (inode == d_inode(file->f_path.dentry))
-		inode = d_real_inode(file->f_path.dentry);
+	if (inode == d_inode(dentry)) {
+		inode = d_real_inode(dentry);
+		/* overlayfs gives a regular file's own dentry back on failure. */
+		if (inode == d_inode(dentry) && d_is_reg(dentry) &&
+		    (dentry->d_flags & DCACHE_OP_REAL))
+			return NULL;
+	}
 	return pfc_supported(inode) ? inode : NULL;
 }
 EXPORT_SYMBOL_NS_GPL(pfc_file_data_inode, PFC);

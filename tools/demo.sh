@@ -103,7 +103,10 @@ rm -rf "$img_src" && mkdir -p "$img_src"
 echo "a file on ext4" >"$img_src/readme.txt"
 seq 1 2000 >"$img_src/numbers.txt"
 echo "more of the same" >"$img_src/more.txt"
-rm -f "$out/ext4.img"
+rm -f "$out/ext4.img" "$out/t.img"
+# t.img: an empty one, where the checks run on 6.1 (check.sh, t_load)
+mke2fs -q -t ext4 "$out/t.img" 32M >"$out/mke2fs.log" 2>&1 ||
+	die "mke2fs failed: $(cat "$out/mke2fs.log")"
 mke2fs -q -t ext4 -d "$img_src" "$out/ext4.img" 8M >"$out/mke2fs.log" 2>&1 ||
 	die "mke2fs failed: $(cat "$out/mke2fs.log")"
 
@@ -116,7 +119,7 @@ boot() {
 	tools/vm/boot.sh "${verbose[@]}" -a loglevel=5 -t 480 \
 		-f "$pfc_ko:/pfc.ko" -f "$guard_ko:/pfc_guard.ko" \
 		-f "$out/pfcstat:/bin/pfcstat" -f "$out/guardt:/bin/guardt" \
-		-f "$out/ext4.img:/ext4.img" -d "$mods:/modules" \
+		-f "$out/ext4.img:/ext4.img" -f "$out/t.img:/t.img" -d "$mods:/modules" \
 		"$kernel" "$guest" "$log"
 }
 set +e

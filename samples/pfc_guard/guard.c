@@ -40,8 +40,9 @@
  *    recomputed from the cached digest, without reading the file again.
  *
  * Verdicts are cached only where every change of content is made by this
- * kernel and so shows in i_writecount or the indicators (guard_fs_cacheable():
- * tmpfs, ext2/3/4, xfs, btrfs).  On other file systems (FUSE, whose server
+ * kernel and so shows in i_writecount or the indicators
+ * (guard_fs_cacheable(): ext2/3/4, xfs, btrfs, and tmpfs on 6.12; not
+ * tmpfs on 6.1, see RACES 3).  On other file systems (FUSE, whose server
  * can change what a read returns at any moment; network file systems;
  * anything else) every open hashes the file.  FUSE is not watched at all
  * (the control file refuses it with EOPNOTSUPP): reading the file in the
@@ -113,7 +114,15 @@
  *    inode's content.  Writes to the lower or upper directory behind the
  *    overlay's back are opens on the real file system (watch it) and move
  *    the data inode's indicators, which is what the verdict is checked
- *    against.
+ *    against.  That argument needs the writer's open of the real file to
+ *    reach the hook, which it does on 6.12 (the backing file's open on
+ *    the real file system) and not on 6.1 (FMODE_NONOTIFY): there a
+ *    writer through one overlay, stalled after its hook (by a lease, in
+ *    break_lease()), lets a hasher that reaches the same upper inode
+ *    another way (the upper directory, a nested overlay) cache a verdict
+ *    that a later store through a mapping makes stale without moving any
+ *    indicator, on tmpfs.  So on 6.1 tmpfs verdicts are not cached; disk
+ *    file systems move ctime on such a store (->page_mkwrite()).
  *
  * A verdict is computed from a digest and a deny-list generation read
  * before the list is searched (see denylist.c), so a change of the list
@@ -136,6 +145,20 @@
  * So does a file larger than the max_size parameter (EACCES): hashing runs
  * inside fsnotify's SRCU read section (see pfc.h), and an unbounded hash
  * would hold up every fsnotify mark destruction on the machine.
+ *
+ * The guard sees only the file systems it watches.  Content on any other
+ * is not checked: a user who may mount (in a user namespace, on Debian by
+ * default) can mount a tmpfs of their own.  On 6.1 the same goes for an
+ * overlay a user mounts in a user namespace over watched directories: its
+ * superblock is new and unwatched, and overlayfs opens the real files
+ * with FMODE_NONOTIFY, so no hook sees those opens at all; there the
+ * guard covers only users who cannot mount (kernel.unprivileged_userns_clone=0).
+ * On 6.12 the real file's open reaches the watched file system's hook.
+ * A process with CAP_SYS_ADMIN can write through a fanotify event's file
+ * descriptor, which is opened with FMODE_NONOTIFY.  Copy-up opens the
+ * lower file through the hook (6.1 and 6.12), so chmod, utimes or an
+ * open for write through an overlay of a lower file that is denied, or
+ * larger than max_size, fails with EACCES.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -231,6 +254,7 @@ enum guard_stat {
 	GUARD_STAT_UNCACHED,		/* hashed but not cached, see RACES */
 	GUARD_STAT_ERRORS,		/* could not hash: open failed */
 	GUARD_STAT_TOO_BIG,		/* larger than max_size: denied */
+	GUARD_STAT_UNSUPPORTED,		/* data on FUSE below an overlay: denied */
 	GUARD_STAT_NR
 };
 
@@ -247,6 +271,7 @@ static const char *const guard_stat_names[GUARD_STAT_NR] = {
 	[GUARD_STAT_UNCACHED] = "uncached",
 	[GUARD_STAT_ERRORS] = "errors",
 	[GUARD_STAT_TOO_BIG] = "too_big",
+	[GUARD_STAT_UNSUPPORTED] = "unsupported",
 };
 
 static DEFINE_PER_CPU(unsigned long[GUARD_STAT_NR], guard_stats);
@@ -289,6 +314,16 @@ static bool guard_fs_cacheable(const struct inode *data)
 {
 	switch (data->i_sb->s_magic) {
 	case TMPFS_MAGIC:
+		/*
+		 * A tmpfs file can be the upper file of an overlay.  Where
+		 * overlayfs opens it with FMODE_NONOTIFY (6.1), a write
+		 * through the overlay reaches it unseen by the hook, and a
+		 * store through a mapping of it moves no indicator (tmpfs
+		 * has no ->page_mkwrite()), so a verdict cached from another
+		 * path (the upper directory, a nested overlay) could go
+		 * stale.  Disk file systems update ctime on such a store.
+		 */
+		return PFC_OVL_REAL_OPEN_NOTIFIES;
 	case EXT4_SUPER_MAGIC:	/* also ext2 and ext3 */
 	case XFS_SUPER_MAGIC:
 	case BTRFS_SUPER_MAGIC:
@@ -602,6 +637,15 @@ static int guard_open(struct pfc_open_hook *hook, struct file *file)
 		return 0;
 	/* The verdict is on the content: the real inode behind an overlay. */
 	data = pfc_file_data_inode(file);
+	/*
+	 * An overlay on FUSE: reading the file here would wait for the FUSE
+	 * server (see guard_watch_path()).  Not supported: denied.
+	 */
+	if (data && data->i_sb->s_magic == FUSE_SUPER_MAGIC) {
+		guard_stat_inc(GUARD_STAT_UNSUPPORTED);
+		guard_stat_inc(GUARD_STAT_DENIALS);
+		return -EACCES;
+	}
 	guard_stat_inc(GUARD_STAT_OPENS);
 	if (writer)
 		guard_stat_inc(GUARD_STAT_WRITE_OPENS);

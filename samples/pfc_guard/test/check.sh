@@ -44,8 +44,22 @@ cached_file() {
 	printf '%s' "$2" >"$1" && guardt open "$1" >/dev/null && guardt open "$1" >/dev/null
 }
 
+SERIES=$(uname -r | cut -d. -f1,2)
+
+# $T is a tmpfs, except on 6.1, where pfc_guard caches no verdict on tmpfs
+# (guard.c, RACES 3): there the cache checks run on ext4 (which keeps
+# i_version on 6.1.192 as on 6.12).
 t_load() {
-	mkdir -p $T && mount -t tmpfs tmpfs $T &&
+	mkdir -p $T || return 1
+	case $SERIES in
+	6.1)
+		for m in crc16 mbcache jbd2 crc32c_generic loop ext4; do
+			insmod "/modules/$m.ko" 2>/dev/null
+		done
+		mount -t ext4 -o loop /t.img $T
+		;;
+	*) mount -t tmpfs tmpfs $T ;;
+	esac &&
 		insmod /pfc.ko && insmod /pfc_guard.ko watch=$T &&
 		[ "$(gstat watches)" = 1 ]
 }
@@ -141,7 +155,6 @@ t_same_inode() {
 # lower/ first: l-b with denied content, the others (l-a, l-c, ...) with
 # allowed content.  $3 says what pfc_guard watches: "real",
 # "overlay" or "both".
-SERIES=$(uname -r | cut -d. -f1,2)
 ov_mount() {
 	r=/mnt/$1-real o=/mnt/$1
 	mkdir -p $r $o && mount -t tmpfs tmpfs $r &&
@@ -262,18 +275,29 @@ t_max_size() {
 }
 
 # On a file system not known to see every change of its files (ramfs here;
-# FUSE and network file systems in the field) no verdict is cached: every
-# open hashes.
+# FUSE and network file systems in the field; tmpfs on 6.1) no verdict is
+# cached: every open hashes.
 t_no_cache_elsewhere() {
 	mkdir -p /mnt/ram && mount -t ramfs ramfs /mnt/ram && echo /mnt/ram >$G/watch &&
 		printf '%s' "$A" >/mnt/ram/a && printf '%s' "$B" >/mnt/ram/b || return 1
 	h=$(gstat hashes) c=$(gstat contexts)
 	opens_as /mnt/ram/a ok && opens_as /mnt/ram/a ok && opens_as /mnt/ram/b EACCES &&
-		moved hashes "$h" 3 && [ "$(gstat contexts)" = "$c" ] && umount /mnt/ram
+		moved hashes "$h" 3 && [ "$(gstat contexts)" = "$c" ] && umount /mnt/ram || return 1
+	# 6.1: not on tmpfs either (guard.c, RACES 3)
+	[ "$SERIES" = 6.1 ] || return 0
+	mkdir -p /mnt/tn && mount -t tmpfs tmpfs /mnt/tn && echo /mnt/tn >$G/watch &&
+		printf '%s' "$A" >/mnt/tn/a || return 1
+	h=$(gstat hashes)
+	opens_as /mnt/tn/a ok && opens_as /mnt/tn/a ok && moved hashes "$h" 2 && umount /mnt/tn
 }
 
 t_umount_frees() {
-	mkdir -p /mnt/u && mount -t tmpfs tmpfs /mnt/u && echo /mnt/u >$G/watch || return 1
+	mkdir -p /mnt/u || return 1
+	# 6.1 caches nothing on tmpfs: use the ext4 image there
+	case $SERIES in
+	6.1) mount -t ext4 -o loop /ext4.img /mnt/u ;;
+	*) mount -t tmpfs tmpfs /mnt/u ;;
+	esac && echo /mnt/u >$G/watch || return 1
 	c=$(gstat contexts)
 	for f in 1 2 3; do
 		echo $f >/mnt/u/$f && guardt open /mnt/u/$f >/dev/null
