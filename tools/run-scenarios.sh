@@ -10,12 +10,15 @@
 #
 # usage: tools/run-scenarios.sh [-k KVER] [-n CHURN_FILES] [-f "tmpfs ext4"]
 #                               [-s REGEX] [-c CPUS] [-L LEVEL] [-l LOG] [-v]
-#                               [-K PFC_KO]
+#                               [-K PFC_KO] [-S SECS] [-N NAME]
 #   -k KVER   kernel release or series, as tools/stock-kernel.sh takes it
 #             (default 6.12: the newest 6.12.*-amd64 whose headers are
 #             installed); the image is unpacked into the cache, not installed
 #   -n N      files in the churn scenario (default 20000)
-#   -f LIST   file systems to run on (default "tmpfs ext4")
+#   -f LIST   file systems to run on (default "tmpfs ext4 overlay fuse";
+#             also xfs and btrfs, on images made here with Debian's
+#             xfsprogs and btrfs-progs; overlay: an overlay on a tmpfs;
+#             fuse: tools/scenarios/pfc_fusefs.c, built with libfuse3-dev)
 #   -s REGEX  run only the scenarios whose <fs>/<name> matches (grep -E)
 #   -c CPUS   guest vCPUs (default 2)
 #   -L LEVEL  kernel console loglevel (default 5: warnings and worse; 8
@@ -24,9 +27,14 @@
 #   -v        stream the console while it runs
 #   -K KO     test this pfc.ko (built for KVER with pfc's exports unchanged,
 #             e.g. a patched copy) instead of the one built here
+#   -S SECS   also run Debian's stress-ng file-system stressors for SECS
+#             seconds on each file system, with pfc_watch and pfc_guard
+#             watching (the "stress-ng" scenario)
+#   -N NAME   the suite's name in the RESULT line and the default log's
+#             (default scenarios-<series>)
 #
 # Prints one line per scenario (PASS/FAIL/SKIP <fs>/<name>) and ends with
-#   RESULT scenarios-<series> passed=N failed=M skipped=K   (series: 6.12, 6.1)
+#   RESULT <NAME> passed=N failed=M skipped=K   (series: 6.12, 6.1)
 # A task blocked for 30 s panics the guest (hung_task_panic=1; the guest
 # lowers hung_task_timeout_secs), which prints its stack and ends the run:
 # the scenario that was running is reported as cut off.
@@ -38,7 +46,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/scenarios
 kver=""
 churn=20000
-fslist="tmpfs ext4"
+fslist="tmpfs ext4 overlay fuse"
+name=""
+stress=0
 cpus=2
 log=""
 verbose=()
@@ -47,7 +57,7 @@ alt_ko=""
 loglevel=5
 
 usage() { sed -n '/^# usage:/,/^# Prints/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
-while getopts "k:n:f:s:c:L:l:K:vh" opt; do
+while getopts "k:n:f:s:c:L:l:K:N:S:vh" opt; do
 	case "$opt" in
 	k) kver=$OPTARG ;;
 	n) churn=$OPTARG ;;
@@ -58,12 +68,14 @@ while getopts "k:n:f:s:c:L:l:K:vh" opt; do
 	l) log=$OPTARG ;;
 	v) verbose=(-v) ;;
 	K) alt_ko=$(realpath "$OPTARG") ;;
+	N) name=$OPTARG ;;
+	S) stress=$OPTARG ;;
 	*) usage ;;
 	esac
 done
 
 result() {
-	echo "RESULT scenarios-${series:-6.12} passed=$1 failed=$2 skipped=$3"
+	echo "RESULT ${name:-scenarios-${series:-6.12}} passed=$1 failed=$2 skipped=$3"
 }
 fatal() {
 	echo "run-scenarios: $*" >&2
@@ -78,7 +90,8 @@ stock=$("$root/tools/stock-kernel.sh" "${kver:-6.12}") ||
 	fatal "no stock kernel ${kver:-6.12} (tools/stock-kernel.sh)"
 kver=${stock%% *}
 series=$(echo "$kver" | cut -d. -f1,2)
-[ -n "$log" ] || log=$out/scenarios-$series.log
+[ -n "$name" ] || name=scenarios-$series
+[ -n "$log" ] || log=$out/$name.log
 kernel=${stock#* }/boot/vmlinuz-$kver
 kdir=${stock#* }/usr/src/linux-headers-$kver
 mods=${stock#* }/lib/modules/$kver
@@ -110,6 +123,18 @@ fi
 		KBUILD_EXTRA_SYMBOLS="$symvers" modules &&
 	gcc -static -O2 -Wall -Wextra -o "$out/pfct" "$root/tools/scenarios/pfct.c"
 } >>"$blog" 2>&1 || { tail -20 "$blog" >&2; fatal "build failed"; }
+fusefs=()
+case " $fslist " in
+*" fuse "*)
+	"$root/tools/deps.sh" vm libfuse3-dev pkg-config >&2 ||
+		fatal "missing packages (libfuse3-dev, pkg-config)"
+	# shellcheck disable=SC2046
+	gcc -static -O2 -Wall -Wextra $(pkg-config fuse3 --cflags) -o "$out/pfc_fusefs" \
+		"$root/tools/scenarios/pfc_fusefs.c" $(pkg-config fuse3 --libs --static) \
+		>>"$blog" 2>&1 || { tail -20 "$blog" >&2; fatal "build of pfc_fusefs failed"; }
+	fusefs=(-f "$out/pfc_fusefs:/bin/pfc_fusefs")
+	;;
+esac
 
 [ -z "$alt_ko" ] || { ko=$alt_ko; echo "run-scenarios: testing $ko" >&2; }
 
@@ -124,7 +149,30 @@ CHURN_N=$churn
 CHURN_EVERY=10
 FSLIST="$fslist"
 ONLY='$only'
+STRESS_SECS=$stress
 EOF
+guard_ko=$root/samples/pfc_guard/pfc_guard.ko
+if [ "$ko" = "$root/pfc.ko" ] && [ -f "$guard_ko" ]; then
+	cp "$guard_ko" "$stage/"
+fi
+
+# Debian's modules the guest loads with busybox insmod, decompressed here
+# (busybox insmod has no xz support): $1 relative to lib/modules/KVER.
+stage_mod() {
+	local m=$1 name
+	name=$(basename "$m" | sed 's/\.ko.*//')
+	case "$m" in
+	*.xz) xz -dc "$mods/$m" >"$stage/mod/$name.ko" ;;
+	*.zst) zstd -qdc "$mods/$m" >"$stage/mod/$name.ko" ;;
+	*.gz) gzip -dc "$mods/$m" >"$stage/mod/$name.ko" ;;
+	*) cp "$mods/$m" "$stage/mod/$name.ko" ;;
+	esac
+}
+# overlayfs and FUSE (a module on 6.1, built in on 6.12), for the overlay
+# and FUSE scenarios; neither has dependencies.
+for m in $(cd "$mods" && ls kernel/fs/overlayfs/overlay.ko* kernel/fs/fuse/fuse.ko* 2>/dev/null); do
+	stage_mod "$m"
+done
 
 case " $fslist " in
 *" ext4 "*)
@@ -134,13 +182,7 @@ case " $fslist " in
 	want=$(sed -n 's|^\(kernel/fs/ext4/ext4\.ko[^:]*\):\(.*\)|\1 \2|p' "$mods/modules.dep")
 	want="$want $(cd "$mods" && ls kernel/crypto/crc32c_generic.ko* kernel/drivers/block/loop.ko* 2>/dev/null | tr '\n' ' ')"
 	for m in $want; do
-		name=$(basename "$m" | sed 's/\.ko.*//')
-		case "$m" in
-		*.xz) xz -dc "$mods/$m" >"$stage/mod/$name.ko" ;;
-		*.zst) zstd -qdc "$mods/$m" >"$stage/mod/$name.ko" ;;
-		*.gz) gzip -dc "$mods/$m" >"$stage/mod/$name.ko" ;;
-		*) cp "$mods/$m" "$stage/mod/$name.ko" ;;
-		esac
+		stage_mod "$m"
 	done
 	# An image with a few seed files and room for the churn scenario's
 	# files at once; inode tables written now, so the guest's ext4lazyinit
@@ -157,7 +199,69 @@ case " $fslist " in
 	;;
 esac
 
-boot=(-d "$stage:/scn" -f "$out/pfct:/bin/pfct" -c "$cpus" -t 420
+# xfs and btrfs: Debian's modules with what modules.dep says they need,
+# in load order (dependencies first, as modprobe would), in
+# mod/<fs>.order for the guest; the crc32c driver first, which libcrc32c
+# asks for through request_module(), which the guest cannot answer.
+# Empty images made here by Debian's mkfs.xfs and mkfs.btrfs.
+mod_order=""
+add_mod_order() {
+	local m=$1 d
+	case " $mod_order " in *" $m "*) return 0 ;; esac
+	for d in $(sed -n "s|^$m:||p" "$mods/modules.dep" | tr ' ' '\n' | tac); do
+		add_mod_order "$d"
+	done
+	mod_order="$mod_order $m"
+}
+blockfs_stage() {
+	local fs=$1 m
+	mod_order=""
+	for m in $(cd "$mods" && ls kernel/crypto/crc32c_generic.ko* kernel/drivers/block/loop.ko* \
+		   kernel/fs/$fs/$fs.ko* 2>/dev/null); do
+		add_mod_order "$m"
+	done
+	: >"$stage/mod/$fs.order"
+	for m in $mod_order; do
+		stage_mod "$m"
+		basename "$m" | sed 's/\.ko.*//' >>"$stage/mod/$fs.order"
+	done
+	grep -qx "$fs" "$stage/mod/$fs.order" || fatal "no $fs module in $mods"
+}
+for fs in $fslist; do
+	case $fs in
+	xfs)
+		"$root/tools/deps.sh" vm xfsprogs >&2 || fatal "missing packages (xfsprogs)"
+		blockfs_stage xfs
+		# 128 MiB is below mkfs.xfs's supported minimum of 300 MiB,
+		# which it lifts when it runs under fstests (these three
+		# variables set); the kernel mounts it as any other, with room
+		# for the churn scenario's inodes, and the initramfs stays small.
+		truncate -s 0 "$stage/xfs.img" && truncate -s 128M "$stage/xfs.img"
+		TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 mkfs.xfs -q -f "$stage/xfs.img" >>"$blog" 2>&1 ||
+			fatal "mkfs.xfs failed (log $blog)"
+		;;
+	btrfs)
+		"$root/tools/deps.sh" vm btrfs-progs >&2 || fatal "missing packages (btrfs-progs)"
+		blockfs_stage btrfs
+		truncate -s 0 "$stage/btrfs.img" && truncate -s 160M "$stage/btrfs.img"
+		mkfs.btrfs -q -f "$stage/btrfs.img" >>"$blog" 2>&1 ||
+			fatal "mkfs.btrfs failed (log $blog)"
+		;;
+	esac
+done
+
+# stress-ng and the shared libraries it links, at their paths.
+extra=()
+if [ "$stress" -gt 0 ]; then
+	"$root/tools/deps.sh" vm stress-ng >&2 || fatal "missing packages (stress-ng)"
+	sng=$(command -v stress-ng) || fatal "no stress-ng after installing it"
+	extra+=(-f "$sng:/bin/stress-ng")
+	for lib in $(ldd "$sng" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		extra+=(-f "$(realpath "$lib"):$lib")
+	done
+fi
+boot=(-d "$stage:/scn" -f "$out/pfct:/bin/pfct" -c "$cpus" -t 900 -m 3G
+	${extra[@]+"${extra[@]}"} ${fusefs[@]+"${fusefs[@]}"}
 	-a "loglevel=$loglevel hung_task_panic=1" ${verbose[@]+"${verbose[@]}"})
 echo "run-scenarios: booting $kernel under qemu (log $log)" >&2
 for try in 1 2; do
@@ -183,6 +287,10 @@ if [ -n "$last" ] && ! grep -qE "PFC-SCN: (PASS|FAIL|SKIP) $last(:|\$)" "$log"; 
 	failed=$((failed + 1))
 elif [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
 	echo "FAIL vm: boot.sh status $rc (see $log)"
+	failed=$((failed + 1))
+fi
+if [ -n "$only" ] && ! grep 'PFC-SCN: BEGIN ' "$log" | grep -qv 'BEGIN setup/'; then
+	echo "FAIL vm: no scenario matched -s '$only' (see $log)"
 	failed=$((failed + 1))
 fi
 if ! grep -q 'PFC-SCN: TALLY' "$log"; then

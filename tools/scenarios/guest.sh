@@ -6,8 +6,12 @@
 # Runs under tools/vm/boot.sh as /guest.sh (busybox ash, as root, debugfs
 # mounted) with, in the initramfs:
 #   /scn/pfc.ko /scn/pfc_watch.ko   the modules under test
-#   /scn/mod/*.ko                   Debian's loop, ext4 and their deps
-#   /scn/ext4.img                   an ext4 image made by mke2fs -d
+#   /scn/mod/*.ko                   Debian's loop, ext4, xfs, btrfs,
+#                                   overlay and their deps; <fs>.order
+#                                   says in which order xfs's and
+#                                   btrfs's load
+#   /scn/ext4.img                   an ext4 image made by mke2fs -d;
+#   /scn/xfs.img /scn/btrfs.img     empty xfs and btrfs images
 #   /scn/conf                       settings (CHURN_N, CHURN_EVERY, FSLIST,
 #                                   ONLY: a regex on <fs>/<name>)
 #   /bin/pfct                       helper (tools/scenarios/pfct.c)
@@ -30,8 +34,9 @@ W=/sys/kernel/debug/pfc_watch
 CHURN_N=20000
 CHURN_EVERY=10
 PRESSURE_N=3000
-FSLIST="tmpfs ext4"
+FSLIST="tmpfs ext4 overlay fuse"
 ONLY=
+STRESS_SECS=0
 [ -f /scn/conf ] && . /scn/conf
 
 passed=0 failed=0 skipped=0
@@ -85,9 +90,13 @@ begin() {
 	say "BEGIN $SCN"
 }
 end() {
-	local t w
+	local t w ok=$((4096 | 8192))
 	t=$(cat /proc/sys/kernel/tainted)
-	[ $((t & ~(4096 | 8192))) = 0 ] || err "kernel tainted: $t"
+	# Debian's fanotify taints the kernel (X, 65536) when a listener asks
+	# for permission events, as stress-ng's fanotify stressor does.
+	dmesg | grep -q 'Using fanotify permission checks may lead to deadlock; tainting kernel' &&
+		ok=$((ok | 65536))
+	[ $((t & ~ok)) = 0 ] || err "kernel tainted: $t"
 	w=$(badlog)
 	if [ "$w" != "$warn0" ]; then
 		err "new WARNING/BUG/Call Trace in dmesg"
@@ -154,6 +163,293 @@ watch_fs() {
 	[ "$WATCH" = 1 ] && echo "$1" >$W/watch
 }
 
+# --- overlayfs ---------------------------------------------------------------
+# One tmpfs at $OR holds lower/, upper/ and work/; the overlay is at $OV.
+# pfc_watch's "seen" file says, per open the hook saw, the superblock and
+# inode of pfc_file_inode() and of pfc_file_data_inode() and what kind of
+# file it was; "contexts" lines start with the superblock's s_id, which is
+# "overlay" for overlay inodes and "tmpfs" for the real ones.
+OR=/mnt/ovl-real
+OV=/mnt/ovl
+SERIES=$(uname -r | cut -d. -f1,2)
+novl() { grep -c "^overlay .*$1" $D/contexts; }
+# contexts of owner $2 on real (tmpfs) inode number $1
+nreal() { grep "^tmpfs $1 " $D/contexts | grep -c "$2"; }
+seen() { cat $W/seen; }
+
+scn_overlay() {
+	local li gi ui c0 lines
+	begin contexts
+	if [ "$WATCH" != 1 ] || [ ! -f /scn/mod/overlay.ko ]; then
+		skip contexts "no consumer module or no overlay.ko"
+		return
+	fi
+	grep -q '^overlay ' /proc/modules || insmod /scn/mod/overlay.ko ||
+		{ err "insmod overlay.ko"; end; return; }
+	c0=$(pstat contexts)
+	mkdir -p $OR $OV && mount -t tmpfs ovl $OR && mkdir $OR/lower $OR/upper $OR/work &&
+		echo data >$OR/lower/f && echo g >$OR/lower/g && echo h >$OR/lower/h &&
+		mount -t overlay overlay -o lowerdir=$OR/lower,upperdir=$OR/upper,workdir=$OR/work $OV ||
+		{ err "mounting the overlay failed"; end; return; }
+	li=$(ino $OR/lower/f)
+	gi=$(ino $OR/lower/g)
+
+	# The overlay alone: one call per open, on the overlay inode, whose
+	# data inode is the lower file's.
+	watch_fs $OV
+	echo >$W/seen
+	cat $OV/f >/dev/null
+	lines=$(seen)
+	say "note: $SERIES, overlay watched, open of a lower file: $(echo $lines)"
+	check "hook calls, overlay watched" 1 "$(seen | grep -c .)"
+	check "what the hook saw" "overlay tmpfs $li plain" \
+		"$(seen | awk '{print $1, $3, $4, $5}')"
+	check "pfc_watch contexts on overlay inodes" 1 "$(novl pfc_watch_owner)"
+	check "pfc_watch contexts on the lower inode" 0 "$(nreal $li pfc_watch_owner)"
+	# Contexts through the lower path are the lower inode's, apart from
+	# the overlay inode's.
+	attach $OR/lower/f
+	check "debugfs context on the lower inode" 1 "$(nreal $li pfc_debugfs_owner)"
+	check "debugfs contexts on overlay inodes" 0 "$(novl pfc_debugfs_owner)"
+	attach $OV/f
+	check "debugfs context on the overlay inode" 1 "$(novl pfc_debugfs_owner)"
+
+	# The real file system too: on 6.12 the backing file overlayfs opens
+	# there is a second call, on the real inode; on 6.1 there is none.
+	watch_fs $OR
+	echo >$W/seen
+	cat $OV/g >/dev/null
+	say "note: $SERIES, overlay and real fs watched, open of a lower file: $(echo $(seen))"
+	case $SERIES in
+	6.1)
+		check "hook calls, both watched" 1 "$(seen | grep -c .)"
+		check "pfc_watch contexts on the lower inode g" 0 "$(nreal $gi pfc_watch_owner)"
+		;;
+	*)
+		check "hook calls, both watched" 2 "$(seen | grep -c .)"
+		check "the backing file" "tmpfs $gi tmpfs $gi backing" "$(seen | sed -n 2p)"
+		check "pfc_watch contexts on the lower inode g" 1 "$(nreal $gi pfc_watch_owner)"
+		;;
+	esac
+
+	# Copy-up: the upper inode is a new inode, with no context of the
+	# lower one's; the lower inode keeps its own.
+	echo more >>$OV/f
+	[ -f $OR/upper/f ] || err "no copy-up"
+	ui=$(ino $OR/upper/f)
+	check "debugfs contexts on the upper inode" 0 "$(nreal $ui pfc_debugfs_owner)"
+	check "debugfs context still on the lower inode" 1 "$(nreal $li pfc_debugfs_owner)"
+	echo >$W/seen
+	cat $OV/f >/dev/null
+	check "data inode after copy-up" "tmpfs $ui" "$(seen | sed -n 1p | awk '{print $3, $4}')"
+
+	# rename and unlink in the overlay: the overlay inode's contexts die
+	# with it, the lower inode's stay (the lower file stays).
+	mv $OV/g $OV/g2 || err "rename in the overlay"
+	cat $OV/g2 >/dev/null
+	local n0
+	n0=$(novl .)
+	rm $OV/g2 || err "unlink in the overlay"
+	settle
+	check "overlay contexts after unlink" $((n0 - 1)) "$(novl .)"
+	check "lower file behind a whiteout" 1 "$(ls $OR/lower | grep -c '^g$')"
+
+	# umount of the overlay frees the overlay inodes' contexts, not the
+	# real ones'; umount of the real file system frees the rest.
+	umount $OV || err "umount of the overlay"
+	settle
+	check "overlay contexts after its umount" 0 "$(novl .)"
+	check "debugfs context on the lower inode after the overlay's umount" 1 \
+		"$(nreal $li pfc_debugfs_owner)"
+	umount $OR || err "umount of the real file system"
+	settle
+	check "contexts after both umounts" "$c0" "$(pstat contexts)"
+	end
+}
+
+# --- btrfs -----------------------------------------------------------------
+# One superblock, one inode number space per subvolume: a snapshot's copy
+# of a file has the same inode number as the original and is a different
+# inode, so it has contexts of its own.  A reflinked copy is a new inode
+# sharing extents: no contexts.  Destroying a snapshot evicts its inodes.
+scn_btrfs() {
+	local i s n c0
+	begin subvolumes-snapshots-reflinks
+	# the ioctls below open $M: its pfc_watch context is not the case's
+	ls $M >/dev/null
+	c0=$(pstat contexts)
+	pfct btrfs subvol $M sv || err "subvolume create"
+	echo data >$M/sv/f
+	pfct btrfs snap $M snap $M/sv || err "snapshot"
+	i=$(ino $M/sv/f)
+	s=$(ino $M/snap/f)
+	check "inode number of the snapshot's copy" "$i" "$s"
+	[ "$(stat -c %d $M/sv/f)" != "$(stat -c %d $M/snap/f)" ] ||
+		err "subvolume and snapshot share st_dev"
+	n=$(ctx_lines $i | grep -c .)
+	attach $M/sv/f
+	attach $M/snap/f
+	check "contexts on the two inodes numbered $i" $((n + 2)) "$(ctx_lines $i | grep -c .)"
+	detach $M/sv/f
+	check "after detaching the subvolume's file" $((n + 1)) "$(ctx_lines $i | grep -c .)"
+	check "the snapshot's file keeps its own" 1 "$(ctx_lines $i | grep -c pfc_debugfs_owner)"
+	# open through the hook: one pfc_watch context per inode
+	cat $M/sv/f $M/snap/f >/dev/null
+	check "pfc_watch contexts on both inodes $i" $((2 * $(w1))) "$(nctx $i watch)"
+	# a reflinked copy is a new inode and starts with no debugfs context
+	pfct clone $M/snap/f $M/snap/g || err "reflink"
+	check "debugfs contexts on the reflinked copy" 0 "$(nctx $(ino $M/snap/g) debugfs)"
+	attach $M/snap/g
+	check "debugfs context on the reflinked copy" 1 "$(nctx $(ino $M/snap/g) debugfs)"
+	# destroying the snapshot evicts its inodes: their contexts die
+	pfct btrfs destroy $M snap || err "snapshot destroy"
+	sync
+	echo 2 >/proc/sys/vm/drop_caches
+	settle
+	check "debugfs contexts after destroying the snapshot" 0 "$(nctx $i debugfs)"
+	pfct btrfs destroy $M sv || err "subvolume destroy"
+	echo 2 >/proc/sys/vm/drop_caches
+	settle
+	check "contexts after destroying both" "$c0" "$(pstat contexts)"
+	end
+}
+
+# --- stress-ng ---------------------------------------------------------------
+# Debian's stress-ng (/bin/stress-ng with its libraries, when STRESS_SECS
+# is set) runs its file-system stressors for STRESS_SECS seconds in $1,
+# while pfc_watch attaches a context at every open there and pfc_guard
+# (loaded on first use) checks every open against a deny list.  Its exit
+# status is its own verdict (--verify where a stressor has checks); then
+# the file system is unmounted ($2 more mounts under it first) and pfc's
+# gauges must be back where they were.
+GD=/sys/kernel/debug/pfc_guard
+STRESS_DENY=stress-denied-content
+stress_guard() {
+	[ -f /scn/pfc_guard.ko ] || return 0
+	if [ ! -d $GD ]; then
+		insmod /scn/pfc_guard.ko || return 1
+		printf '%s' "$STRESS_DENY" | sha256sum | cut -c1-64 >$GD/deny || return 1
+	fi
+	echo "$1" >$GD/watch
+}
+scn_stress() {
+	local dir=$1 c0 rc m
+	begin stress-ng
+	c0=$(pstat contexts)
+	stress_guard $dir || err "pfc_guard did not load or watch $dir"
+	printf '%s' "$STRESS_DENY" >$dir/denied
+	mkdir -p $dir/stress
+	stress-ng --temp-path $dir/stress --timeout ${STRESS_SECS}s --verify \
+		--dentry 1 --dir 1 --filename 1 --hdd 1 --hdd-bytes 4M --link 1 \
+		--symlink 1 --rename 1 --open 1 --mmap 1 --mmap-bytes 4M \
+		--fallocate 1 --fallocate-bytes 4M --inotify 1 --fanotify 1 \
+		--xattr 1 --metrics-brief >/tmp/stress.out 2>&1
+	rc=$?
+	tail -25 /tmp/stress.out
+	check "stress-ng's verdict" 0 "$rc"
+	if [ -d $GD ]; then
+		cat $dir/denied >/dev/null 2>&1 && err "pfc_guard let the denied file be opened"
+		say "note: $FS: pfc_guard $(tr '\n' ' ' <$GD/stats)"
+	fi
+	say "note: $FS: pfc_watch $(tr '\n' ' ' <$W/stats)"
+	rm -rf $dir/stress $dir/denied
+	for m in $2 $dir; do
+		umount $m || err "umount $m"
+	done
+	settle
+	check "contexts after umount" "$c0" "$(pstat contexts)"
+	end
+}
+scn_stress_fs() {
+	grep -q " $M " /proc/mounts || mount_fs || { begin stress-ng; err "mount failed"; end; return; }
+	scn_stress $M
+}
+scn_stress_overlay() {
+	grep -q '^overlay ' /proc/modules || insmod /scn/mod/overlay.ko
+	mkdir -p $OR $OV && mount -t tmpfs ovl $OR && mkdir $OR/lower $OR/upper $OR/work &&
+		mount -t overlay overlay -o lowerdir=$OR/lower,upperdir=$OR/upper,workdir=$OR/work $OV || {
+		begin stress-ng
+		err "mounting the overlay failed"
+		end
+		return
+	}
+	watch_fs $OR
+	watch_fs $OV
+	stress_guard $OR
+	scn_stress $OV $OR
+}
+
+# --- FUSE --------------------------------------------------------------------
+# /bin/pfc_fusefs (tools/scenarios/pfc_fusefs.c, libfuse3) serves f, with
+# fixed content, and g, whose content the server changes at every open.
+FU=/mnt/fuse
+scn_fuse() {
+	local i c0 a b fpid n
+	begin contexts
+	if [ "$WATCH" != 1 ] || [ ! -x /bin/pfc_fusefs ]; then
+		skip contexts "no consumer module or no FUSE server"
+		return
+	fi
+	[ -e /sys/fs/fuse ] || insmod /scn/mod/fuse.ko || err "insmod fuse.ko"
+	[ -e /dev/fuse ] || mknod /dev/fuse c 10 229
+	mkdir -p $FU
+	pfc_fusefs $FU &
+	fpid=$!
+	n=0
+	while ! grep -q " $FU fuse" /proc/mounts && [ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	grep -q " $FU fuse" /proc/mounts || { err "the FUSE file system did not mount"; end; return; }
+	c0=$(pstat contexts)
+	watch_fs $FU
+	cat $FU/f >/dev/null
+	i=$(ino $FU/f)
+	check "pfc_watch context on the FUSE inode" 1 \
+		"$(grep "^fuse $i " $D/contexts | grep -c pfc_watch_owner)"
+	# The kernel forgets the inode (drop_caches evicts it, FUSE sends the
+	# server a FORGET): its contexts die with it.  Until the server has
+	# answered the asynchronous RELEASE of the last open, FUSE holds the
+	# inode: drop caches again a few times.
+	n=0
+	while [ $n -lt 10 ]; do
+		echo 2 >/proc/sys/vm/drop_caches
+		settle
+		[ "$(pstat contexts)" = "$c0" ] && break
+		sleep 0.2
+		n=$((n + 1))
+	done
+	if [ "$(pstat contexts)" != "$c0" ]; then
+		say "note: after drop_caches: $(grep '^fuse ' $D/contexts | tr '\n' ';') (f is $i)"
+	fi
+	check "contexts after the kernel forgot the inode" "$c0" "$(pstat contexts)"
+	# What a FUSE server may do: change a file's content behind the
+	# kernel's back, with no write the kernel could see.
+	a=$(cat $FU/g)
+	b=$(cat $FU/g)
+	[ "$a" != "$b" ] || err "g did not change between opens ($a)"
+	# pfc_guard does not watch FUSE, and denies an overlay's file whose
+	# data is on FUSE, rather than hash it from the hook.
+	if stress_guard /run; then
+		grep -q '^overlay ' /proc/modules || insmod /scn/mod/overlay.ko
+		echo $FU >$GD/watch 2>/dev/null && err "pfc_guard watches FUSE"
+		mkdir -p $OR && mount -t tmpfs ovl $OR && mkdir $OR/upper $OR/work $OR/o &&
+			mount -t overlay overlay -o lowerdir=$FU,upperdir=$OR/upper,workdir=$OR/work $OR/o ||
+			err "overlay on FUSE"
+		echo $OR/o >$GD/watch || err "pfc_guard cannot watch the overlay"
+		cat $OR/o/f >/dev/null 2>&1 && err "pfc_guard let a file with data on FUSE be opened"
+		say "note: pfc_guard $(tr '\n' ' ' <$GD/stats)"
+		umount $OR/o && umount $OR || err "umount of the overlay on FUSE"
+	else
+		err "pfc_guard did not load"
+	fi
+	umount $FU || err "umount of the FUSE file system"
+	wait $fpid || err "pfc_fusefs exited with $?"
+	settle
+	check "contexts after umount" "$c0" "$(pstat contexts)"
+	end
+}
+
 load_ext4() {
 	local m
 	for m in crc16 mbcache jbd2 crc32c_generic ext4 loop; do
@@ -164,12 +460,31 @@ load_ext4() {
 	losetup /dev/loop0 /scn/ext4.img
 }
 
-mount_fs() {
-	mkdir -p "$M"
+# xfs and btrfs: the modules of /scn/mod/$1.order, in that order, and
+# /scn/$1.img on loop device $2.
+load_blockfs() {
+	local m
+	[ -f /scn/mod/$1.order ] && [ -f /scn/$1.img ] || return 1
+	for m in $(cat /scn/mod/$1.order); do
+		grep -q "^$m " /proc/modules || insmod /scn/mod/$m.ko || return 1
+	done
+	losetup /dev/$2 /scn/$1.img
+}
+
+# mount a file system of type $FS on $1 (a new tmpfs, or the image's)
+mount_at() {
+	mkdir -p "$1"
 	case "$FS" in
-	tmpfs) mount -t tmpfs -o size=512m,nr_inodes=0 scn "$M" ;;
-	ext4) mount -t ext4 /dev/loop0 "$M" ;;
-	esac || return 1
+	tmpfs) mount -t tmpfs -o size=512m,nr_inodes=0 scn "$1" ;;
+	ext4) mount -t ext4 /dev/loop0 "$1" ;;
+	xfs) mount -t xfs /dev/loop1 "$1" ;;
+	btrfs) mount -t btrfs /dev/loop2 "$1" ;;
+	*) false ;;
+	esac
+}
+
+mount_fs() {
+	mount_at "$M" || return 1
 	watch_fs "$M"
 	return 0
 }
@@ -547,13 +862,9 @@ scn_consumer_sweep_racing() {
 scn_lazy_umount() {
 	local i lm=/mnt/lazy-$FS
 	begin lazy-umount-open-file
-	# A fresh superblock: ext4 on the same device would share $M's.
+	# A fresh superblock: the image's on the same device would share $M's.
 	umount $M 2>/dev/null
-	mkdir -p $lm
-	case "$FS" in
-	tmpfs) mount -t tmpfs lazy $lm ;;
-	ext4) mount -t ext4 /dev/loop0 $lm ;;
-	esac || err "mount failed"
+	mount_at $lm || err "mount failed"
 	echo data >$lm/z1
 	i=$(ino $lm/z1)
 	attach $lm/z1
@@ -712,25 +1023,35 @@ if ! grep -q '^pfc ' /proc/modules; then
 fi
 load_watch || say "note: pfc_watch did not load; open-hook scenarios skipped"
 
+# Every scenario of the loop below, skipped on $FS.
+skip_fs() {
+	local s
+	for s in attach-debugfs attach-open rename-link unlinked-open \
+		drop-caches hardlink-open-name-unlinked-last \
+		hardlink-open-name-unlinked-first hardlink-both-names-open \
+		hardlink-opath-name-unlinked-first rmdir-while-cwd \
+		rmmod-consumer-sweeps rmmod-consumer-racing-unlinks umount \
+		churn-$CHURN_N pressure lazy-umount-open-file; do
+		skip $s "$1"
+	done
+}
+
 for FS in $FSLIST; do
 	M=/mnt/$FS
 	case "$FS" in
 	tmpfs) SB=tmpfs ;;
 	ext4)
 		SB=loop0
-		if ! load_ext4; then
-			for s in attach-debugfs attach-open rename-link \
-				unlinked-open drop-caches \
-				hardlink-open-name-unlinked-last \
-				hardlink-open-name-unlinked-first \
-				hardlink-both-names-open \
-				hardlink-opath-name-unlinked-first rmdir-while-cwd \
-				rmmod-consumer-sweeps rmmod-consumer-racing-unlinks \
-				umount churn-$CHURN_N pressure lazy-umount-open-file; do
-				skip $s "no ext4 (modules or image missing)"
-			done
-			continue
-		fi
+		load_ext4 || { skip_fs "no ext4 (modules or image missing)"; continue; }
+		;;
+	overlay | fuse) continue ;;
+	xfs)
+		SB=loop1
+		load_blockfs xfs loop1 || { skip_fs "no xfs (modules or image missing)"; continue; }
+		;;
+	btrfs)
+		SB=loop2
+		load_blockfs btrfs loop2 || { skip_fs "no btrfs (modules or image missing)"; continue; }
 		;;
 	esac
 	if ! mount_fs; then
@@ -742,6 +1063,7 @@ for FS in $FSLIST; do
 	run attach-debugfs scn_attach_debugfs
 	run attach-open scn_attach_open
 	run rename-link scn_rename_link
+	[ "$FS" = btrfs ] && run subvolumes-snapshots-reflinks scn_btrfs
 	run unlinked-open scn_unlinked_open
 	run drop-caches scn_drop_caches
 	run hardlink-open-name-unlinked-last scn_hl_open_name_last
@@ -757,7 +1079,30 @@ for FS in $FSLIST; do
 	run pressure scn_pressure
 	umount $M 2>/dev/null
 	run lazy-umount-open-file scn_lazy_umount
+	[ "$STRESS_SECS" -gt 0 ] && run stress-ng scn_stress_fs
 done
+
+case " $FSLIST " in
+*" fuse "*)
+	FS=fuse
+	run contexts scn_fuse
+	;;
+esac
+FS=overlay
+case " $FSLIST " in
+*" overlay "*)
+	run contexts scn_overlay
+	[ "$STRESS_SECS" -gt 0 ] && run stress-ng scn_stress_overlay
+	;;
+esac
+
+# pfc_guard, if the stress-ng or FUSE scenarios loaded it, goes before pfc
+if grep -q '^pfc_guard ' /proc/modules; then
+	FS=setup
+	begin rmmod-pfc_guard
+	rmmod pfc_guard || err "rmmod pfc_guard failed"
+	end
+fi
 
 FS=tmpfs
 run tracepoints scn_tracepoints

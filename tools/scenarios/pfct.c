@@ -13,6 +13,12 @@
  *   pfct hold-path FILE READY
  *	hold an O_PATH descriptor on FILE (a dentry reference, no open file
  *	for I/O, no open event), create READY, then sleep until killed.
+ *   pfct btrfs subvol|snap|destroy DIR NAME [SRC]
+ *	btrfs ioctls: create subvolume DIR/NAME, snapshot subvolume SRC as
+ *	DIR/NAME, or destroy subvolume (or snapshot) DIR/NAME.
+ *   pfct clone SRC DST
+ *	create DST as a reflinked copy of SRC (FICLONE): new inode, shared
+ *	extents.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/btrfs.h>
+#include <linux/fs.h>
 
 #define PFC_DEBUGFS "/sys/kernel/debug/pfc/"
 
@@ -184,8 +193,77 @@ static int rename_link_churn(const char *dir, long n, const char *id)
 	return bad != 0;
 }
 
+static int btrfs_vol(const char *op, const char *dir, const char *name,
+		     const char *src)
+{
+	struct btrfs_ioctl_vol_args args;
+	unsigned long req;
+	int dfd, sfd = -1, ret;
+
+	memset(&args, 0, sizeof(args));
+	strncpy(args.name, name, sizeof(args.name) - 1);
+	if (!strcmp(op, "subvol")) {
+		req = BTRFS_IOC_SUBVOL_CREATE;
+	} else if (!strcmp(op, "destroy")) {
+		req = BTRFS_IOC_SNAP_DESTROY;
+	} else if (!strcmp(op, "snap") && src) {
+		req = BTRFS_IOC_SNAP_CREATE;
+		sfd = open(src, O_RDONLY | O_DIRECTORY);
+		if (sfd < 0) {
+			perror(src);
+			return 1;
+		}
+		args.fd = sfd;
+	} else {
+		fprintf(stderr, "pfct btrfs: bad arguments\n");
+		return 2;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (dfd < 0) {
+		perror(dir);
+		return 1;
+	}
+	ret = ioctl(dfd, req, &args);
+	if (ret)
+		fprintf(stderr, "pfct btrfs %s %s/%s: %s\n", op, dir, name,
+			strerror(errno));
+	close(dfd);
+	if (sfd >= 0)
+		close(sfd);
+	return ret ? 1 : 0;
+}
+
+static int clone_file(const char *src, const char *dst)
+{
+	int sfd, dfd, ret;
+
+	sfd = open(src, O_RDONLY);
+	if (sfd < 0) {
+		perror(src);
+		return 1;
+	}
+	dfd = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (dfd < 0) {
+		perror(dst);
+		close(sfd);
+		return 1;
+	}
+	ret = ioctl(dfd, FICLONE, sfd);
+	if (ret)
+		fprintf(stderr, "pfct clone %s %s: %s\n", src, dst,
+			strerror(errno));
+	close(dfd);
+	close(sfd);
+	return ret ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "btrfs"))
+		return btrfs_vol(argv[2], argv[3], argv[4],
+				 argc == 6 ? argv[5] : NULL);
+	if (argc == 4 && !strcmp(argv[1], "clone"))
+		return clone_file(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "churn"))
 		return churn(argv[2], atol(argv[3]), atol(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "files"))
@@ -197,6 +275,8 @@ int main(int argc, char **argv)
 	fprintf(stderr, "usage: pfct churn DIR N EVERY\n"
 		"       pfct files DIR N create|unlink\n"
 		"       pfct hold-path FILE READY\n"
-		"       pfct pressure DIR N ID\n");
+		"       pfct pressure DIR N ID\n"
+		"       pfct btrfs subvol|snap|destroy DIR NAME [SRC]\n"
+		"       pfct clone SRC DST\n");
 	return 2;
 }

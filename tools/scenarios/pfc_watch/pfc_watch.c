@@ -10,7 +10,13 @@
  *   watch    write a path: watch opens on that path's file system
  *   unwatch  write a path: stop watching that file system
  *   stats    opens seen, contexts attached, opens that found one already,
- *            failed inserts, free callbacks run, contexts live
+ *            failed inserts, free callbacks run, contexts live, opens of
+ *            files whose data inode is not their inode (stacked)
+ *   seen     the first PFC_WATCH_SEEN opens since the last write to it,
+ *            one line each: "<sb> <ino> <data sb> <data ino> <how>" of
+ *            pfc_file_inode() and pfc_file_data_inode(), how being
+ *            "backing" (FMODE_BACKING), "fakepath" (f_path is not the
+ *            file's inode's) or "plain"; write anything to clear it
  *
  * Module exit releases the hook and then calls pfc_remove_owner(), which
  * sweeps every context still attached and waits for their callbacks: the
@@ -27,6 +33,7 @@
 #include <linux/namei.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 
 #include "pfc.h"
@@ -52,6 +59,62 @@ static atomic_long_t pfc_watch_attached = ATOMIC_LONG_INIT(0);
 static atomic_long_t pfc_watch_present = ATOMIC_LONG_INIT(0);
 static atomic_long_t pfc_watch_failed = ATOMIC_LONG_INIT(0);
 static atomic_long_t pfc_watch_freed = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_stacked = ATOMIC_LONG_INIT(0);
+
+#define PFC_WATCH_SEEN	16
+
+/**
+ * struct pfc_watch_seen - what one open looked like to the hook
+ * @sb: s_id of pfc_file_inode()'s superblock.
+ * @ino: its inode number.
+ * @data_sb: s_id of pfc_file_data_inode()'s superblock.
+ * @data_ino: its inode number.
+ * @how: "backing", "fakepath" or "plain", see the opening comment.
+ */
+struct pfc_watch_seen {
+	char sb[32];
+	unsigned long ino;
+	char data_sb[32];
+	unsigned long data_ino;
+	const char *how;
+};
+
+/* Protects pfc_watch_seen[] and pfc_watch_nseen. */
+static DEFINE_SPINLOCK(pfc_watch_seen_lock);
+static struct pfc_watch_seen pfc_watch_seen[PFC_WATCH_SEEN];
+static unsigned int pfc_watch_nseen;
+
+static const char *pfc_watch_how(const struct file *file)
+{
+#ifdef FMODE_BACKING
+	if (file->f_mode & FMODE_BACKING)
+		return "backing";
+#endif
+	if (file_inode(file) != d_inode(file->f_path.dentry))
+		return "fakepath";
+	return "plain";
+}
+
+static void pfc_watch_record(const struct file *file, struct inode *inode,
+			     struct inode *data)
+{
+	struct pfc_watch_seen *seen;
+
+	if (inode != data)
+		atomic_long_inc(&pfc_watch_stacked);
+	spin_lock(&pfc_watch_seen_lock);
+	if (pfc_watch_nseen < PFC_WATCH_SEEN) {
+		seen = &pfc_watch_seen[pfc_watch_nseen++];
+		strscpy(seen->sb, inode ? inode->i_sb->s_id : "-",
+			sizeof(seen->sb));
+		seen->ino = inode ? inode->i_ino : 0;
+		strscpy(seen->data_sb, data ? data->i_sb->s_id : "-",
+			sizeof(seen->data_sb));
+		seen->data_ino = data ? data->i_ino : 0;
+		seen->how = pfc_watch_how(file);
+	}
+	spin_unlock(&pfc_watch_seen_lock);
+}
 
 static void pfc_watch_free(struct pfc_context *ctx)
 {
@@ -67,6 +130,7 @@ static int pfc_watch_open(struct pfc_open_hook *hook, struct file *file)
 	struct pfc_context *old;
 
 	atomic_long_inc(&pfc_watch_opens);
+	pfc_watch_record(file, inode, pfc_file_data_inode(file));
 	if (!inode)
 		return 0;
 	wc = kzalloc(sizeof(*wc), GFP_KERNEL_ACCOUNT);
@@ -150,9 +214,49 @@ static int pfc_watch_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "failed %ld\n", atomic_long_read(&pfc_watch_failed));
 	seq_printf(m, "freed %ld\n", freed);
 	seq_printf(m, "live %ld\n", attached - freed);
+	seq_printf(m, "stacked %ld\n", atomic_long_read(&pfc_watch_stacked));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pfc_watch_stats);
+
+static int pfc_watch_seen_show(struct seq_file *m, void *v)
+{
+	struct pfc_watch_seen *seen;
+	unsigned int i;
+
+	spin_lock(&pfc_watch_seen_lock);
+	for (i = 0; i < pfc_watch_nseen; i++) {
+		seen = &pfc_watch_seen[i];
+		seq_printf(m, "%s %lu %s %lu %s\n", seen->sb, seen->ino,
+			   seen->data_sb, seen->data_ino, seen->how);
+	}
+	spin_unlock(&pfc_watch_seen_lock);
+	return 0;
+}
+
+static int pfc_watch_seen_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, pfc_watch_seen_show, NULL);
+}
+
+static ssize_t pfc_watch_seen_write(struct file *file,
+				    const char __user *ubuf, size_t len,
+				    loff_t *ppos)
+{
+	spin_lock(&pfc_watch_seen_lock);
+	pfc_watch_nseen = 0;
+	spin_unlock(&pfc_watch_seen_lock);
+	return len;
+}
+
+static const struct file_operations pfc_watch_seen_fops = {
+	.owner = THIS_MODULE,
+	.open = pfc_watch_seen_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.write = pfc_watch_seen_write,
+	.release = single_release,
+};
 
 static int __init pfc_watch_init(void)
 {
@@ -168,6 +272,8 @@ static int __init pfc_watch_init(void)
 			    &pfc_watch_unwatch_fops);
 	debugfs_create_file("stats", 0400, pfc_watch_dir, NULL,
 			    &pfc_watch_stats_fops);
+	debugfs_create_file("seen", 0600, pfc_watch_dir, NULL,
+			    &pfc_watch_seen_fops);
 	return 0;
 }
 
