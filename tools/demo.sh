@@ -145,7 +145,7 @@ if [ "$mode" = demo ]; then
 else
 	grep -v '^RESULT ' "$transcript" >&2
 	grep '^RESULT ' "$transcript" ||
-		echo "RESULT guard-${KVER%.*-*} passed=0 failed=1 skipped=0"
+		echo "RESULT guard-$(case $KVER in *-rt-*) echo rt- ;; esac)$(echo "$KVER" | cut -d. -f1,2) passed=0 failed=1 skipped=0"
 fi
 
 if grep -nE '^\[ *[0-9]+\.[0-9]+\] .*(WARNING:|BUG:|Oops|Call Trace|Kernel panic)' "$log" >&2; then

@@ -11,10 +11,13 @@
 # headers package depends on the kernel image package.)
 #
 # usage: tools/stock-kernel.sh SERIES|KVER
-#   SERIES  6.12 or 6.1: the release Debian's metapackage currently names
-#           (linux-headers-6.12-amd64; linux-headers-amd64 for 6.1), or,
-#           when apt does not know it, the newest one already in the cache
-#   KVER    an exact release, e.g. 6.12.117+deb12-amd64
+#   SERIES  6.12, 6.12-rt or 6.1: the release Debian's metapackage
+#           currently names (linux-headers-6.12-amd64,
+#           linux-headers-6.12-rt-amd64 for the PREEMPT_RT flavour;
+#           linux-headers-amd64 for 6.1), or, when apt does not know it,
+#           the newest one already in the cache
+#   KVER    an exact release, e.g. 6.12.117+deb12-amd64 or, for the
+#           PREEMPT_RT flavour, 6.12.117+deb12-rt-amd64
 #
 # Prints one line, "KVER ROOT": the kernel is ROOT/boot/vmlinuz-KVER, its
 # modules (with modules.dep) are under ROOT/lib/modules/KVER, and
@@ -47,23 +50,31 @@ depends_of() {
 }
 
 # resolve SERIES: the exact release its headers metapackage depends on.
+# flavour KVER...: those of the flavour asked for (-rt-amd64 or plain).
+flavour() {
+	if [ "$rt" = 1 ]; then grep -- '-rt-amd64$'; else grep -v -- '-rt-amd64$'; fi || true
+}
 resolve() {
-	local meta=linux-headers-6.12-amd64 v
-	[ "$1" = 6.1 ] && meta=linux-headers-amd64
-	v=$(depends_of "$meta" | sed -n "s/^linux-headers-\($1\.[^ ]*-amd64\)$/\1/p" | head -1)
+	local meta=linux-headers-6.12-amd64 v series=$1
+	rt=0
+	case "$1" in
+	6.1) meta=linux-headers-amd64 ;;
+	6.12-rt) meta=linux-headers-6.12-rt-amd64 series=6.12 rt=1 ;;
+	esac
+	v=$(depends_of "$meta" | sed -n "s/^linux-headers-\($series\.[^ ]*-amd64\)$/\1/p" | flavour | head -1)
 	if [ -z "$v" ] && apt_update; then
-		v=$(depends_of "$meta" | sed -n "s/^linux-headers-\($1\.[^ ]*-amd64\)$/\1/p" | head -1)
+		v=$(depends_of "$meta" | sed -n "s/^linux-headers-\($series\.[^ ]*-amd64\)$/\1/p" | flavour | head -1)
 	fi
 	if [ -z "$v" ]; then
 		# Offline: what an earlier run unpacked.
-		v=$({ ls -d "$cache/stock/$1".*-amd64 2>/dev/null || true; } |
-			sed 's|.*/||' | sort -V | tail -1)
+		v=$({ ls -d "$cache/stock/$series".*-amd64 2>/dev/null || true; } |
+			sed 's|.*/||' | flavour | sort -V | tail -1)
 	fi
 	echo "$v"
 }
 
 case "$want" in
-6.12|6.1)
+6.12|6.12-rt|6.1)
 	kver=$(resolve "$want")
 	[ -n "$kver" ] || die "apt knows no $want kernel (apt-get update?) and none is cached"
 	;;
@@ -104,7 +115,7 @@ deps=$(depends_of "linux-headers-$kver")
 	die "apt knows no linux-headers-$kver"
 for p in $deps; do
 	case "$p" in
-	linux-headers-*-common|linux-kbuild-*) pkgs="$pkgs $p" ;;
+	linux-headers-*-common|linux-headers-*-common-*|linux-kbuild-*) pkgs="$pkgs $p" ;;
 	esac
 done
 # shellcheck disable=SC2086

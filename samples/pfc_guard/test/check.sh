@@ -2,7 +2,7 @@
 #
 # pfc_guard checks, run in the guest after lib.sh (see tools/demo.sh
 # --check).  One "ok - NAME" or "not ok - NAME" per check, then
-# "RESULT guard-<kernel> passed=N failed=M skipped=0"; exits non-zero on a
+# "RESULT guard-[rt-]<series> passed=N failed=M skipped=0"; exits non-zero on a
 # failure.
 
 T=/mnt/t
@@ -349,5 +349,9 @@ cat $G/stats 2>/dev/null | sed 's/^/  # /'
 check unload-pfc_guard-clean t_unload_guard
 check unload-pfc-with-live-entries t_unload_pfc
 
-echo "RESULT guard-$(uname -r | cut -d. -f1,2) passed=$pass failed=$fail skipped=0"
+case $(uname -r) in
+*-rt-*) suite=guard-rt-$SERIES ;;
+*) suite=guard-$SERIES ;;
+esac
+echo "RESULT $suite passed=$pass failed=$fail skipped=0"
 [ $fail = 0 ]
