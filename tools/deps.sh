@@ -47,7 +47,7 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +720)" ]; then
 	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
 fi
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing >&2 || {
+apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 $missing >&2 || {
 	echo "deps: apt-get install$missing failed" >&2
 	exit 1
 }
