@@ -879,7 +879,10 @@ EXPORT_SYMBOL_NS_GPL(pfc_lookup_get, PFC);
  *
  * Context: Task context, atomic sections included (a spinlock held,
  * preemption or interrupts disabled); not from a hard or soft interrupt
- * handler, as FsRtl's is for IRQL <= APC_LEVEL.  Never sleeps.
+ * handler, as FsRtl's is for IRQL <= APC_LEVEL.  Never sleeps.  On
+ * PREEMPT_RT, where spinlock_t is a sleeping lock, it takes one: a
+ * spinlock_t may be held, but not a raw_spinlock_t, and preemption and
+ * interrupts must be enabled.
  * Return: the unlinked context, or NULL if nothing matched.
  */
 struct pfc_context *pfc_remove(struct inode *inode, const void *owner,
