@@ -55,6 +55,17 @@
 #endif
 
 /*
+ * pfc_fmode_nonotify() - does the file send no fsnotify event at all?
+ * Kernels with FMODE_NONOTIFY_PERM (6.14, and Debian's 6.12) encode that
+ * as FMODE_NONOTIFY without FMODE_NONOTIFY_PERM; before, FMODE_NONOTIFY.
+ */
+#ifdef FMODE_FSNOTIFY_NONE
+#define pfc_fmode_nonotify(mode)	FMODE_FSNOTIFY_NONE(mode)
+#else
+#define pfc_fmode_nonotify(mode)	((mode) & FMODE_NONOTIFY)
+#endif
+
+/*
  * Since 6.10 the mark helpers take the object and its type; before, a
  * pointer to the object's connector pointer, and before 6.8 an fsid too.
  * pfc_add_sb_mark() is fsnotify_add_mark() on a superblock; older kernels

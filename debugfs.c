@@ -23,6 +23,10 @@ static const char *const pfc_stat_names[PFC_STAT_NR] = {
 	[PFC_STAT_CALLBACKS] = "callbacks_run",
 	[PFC_STAT_ENTRIES] = "entries_created",
 	[PFC_STAT_QUEUED] = "callbacks_queued",
+	[PFC_STAT_FILES] = "files_created",
+	[PFC_STAT_FILES_CLOSED] = "files_closed",
+	[PFC_STAT_CLOSE_MARKS] = "close_marks_created",
+	[PFC_STAT_CLOSE_MARKS_FREED] = "close_marks_freed",
 };
 
 /*
@@ -40,6 +44,8 @@ static int pfc_stats_show(struct seq_file *m, void *v)
 
 	seq_printf(m, "inodes %ld\n", pfc_live_entries());
 	seq_printf(m, "contexts %ld\n", pfc_live_contexts());
+	seq_printf(m, "files %ld\n", pfc_live_files());
+	seq_printf(m, "close_marks %ld\n", pfc_live_close_marks());
 	seq_printf(m, "callbacks_pending %ld\n", pfc_pending_callbacks());
 	for (stat = 0; stat < PFC_STAT_NR; stat++)
 		seq_printf(m, "%s %lu\n", pfc_stat_names[stat],
@@ -91,18 +97,28 @@ static int pfc_contexts_show(struct seq_file *m, void *v)
 	struct pfc_context *ctx;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(m, "# sb ino owner instance refs\n");
+		seq_puts(m, "# sb ino owner instance refs (ino: sb for the superblock's, ino/file for an open file's)\n");
 		return 0;
 	}
-	spin_lock(&entry->lock);
-	/* A LIVE entry's inode is not freed before we drop the lock. */
-	if (entry->state == PFC_ENTRY_LIVE)
-		hlist_for_each_entry(ctx, &entry->contexts, node)
-			seq_printf(m, "%s %lu %ps %p %u\n",
-				   entry->inode->i_sb->s_id, entry->ino,
+	spin_lock(&entry->list.lock);
+	/* A LIVE entry's object is not freed before we drop the lock. */
+	if (entry->list.state != PFC_ENTRY_LIVE)
+		goto out;
+	if (entry->list.kind == PFC_OBJ_SB) {
+		hlist_for_each_entry(ctx, &entry->list.contexts, node)
+			seq_printf(m, "%s sb %ps %p %u\n", entry->sb->s_id,
 				   ctx->owner, ctx->instance,
 				   refcount_read(&ctx->ref));
-	spin_unlock(&entry->lock);
+		goto out;
+	}
+	hlist_for_each_entry(ctx, &entry->list.contexts, node)
+		seq_printf(m, "%s %lu %ps %p %u\n",
+			   entry->inode->i_sb->s_id, entry->list.ino,
+			   ctx->owner, ctx->instance,
+			   refcount_read(&ctx->ref));
+	pfc_files_show(m, entry);
+out:
+	spin_unlock(&entry->list.lock);
 	return 0;
 }
 

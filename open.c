@@ -8,7 +8,11 @@
  * watched file system, whose mask is FS_OPEN_PERM.  do_dentry_open() sends
  * that event through fsnotify_open_perm() only on superblocks that have
  * such watchers, so opens elsewhere pay nothing; an error returned by the
- * callback fails the open.
+ * callback fails the open.  A hook with a close callback also asks for
+ * FS_CLOSE_WRITE and FS_CLOSE_NOWRITE, which __fput() sends through
+ * fsnotify_close() before ->release().  The hook's group has a higher
+ * priority than pfc's own close group (file.c), so the close callback
+ * runs before the file's per-open contexts die.
  *
  * LIFETIME
  *
@@ -38,7 +42,8 @@
 
 /**
  * struct pfc_open_watch - one watched superblock of a hook
- * @mark: fsnotify superblock mark, mask FS_OPEN_PERM.
+ * @mark: fsnotify superblock mark, mask FS_OPEN_PERM, and FS_CLOSE if the
+ *	hook has a close callback.
  * @link: in hook->watches, under hook->lock; empty once taken off.
  * @sb: the superblock, as a key for pfc_open_unwatch(); not a reference.
  * @dead: under hook->lock: fsnotify destroyed the mark before
@@ -61,10 +66,20 @@ static int pfc_open_handle_event(struct fsnotify_group *group, u32 mask,
 	struct file *file;
 	int ret;
 
-	if (!(mask & FS_OPEN_PERM) || !path)
+	if (!path)
 		return 0;
-	/* FS_OPEN_PERM is only sent by fsnotify_open_perm(), with &file->f_path. */
+	/*
+	 * FS_OPEN_PERM is only sent by fsnotify_open_perm() and FS_CLOSE_* by
+	 * fsnotify_close(), with &file->f_path.
+	 */
 	file = container_of(path, struct file, f_path);
+	if (mask & (FS_CLOSE_WRITE | FS_CLOSE_NOWRITE)) {
+		if (hook->close)
+			hook->close(hook, file);
+		return 0;
+	}
+	if (!(mask & FS_OPEN_PERM))
+		return 0;
 	ret = hook->open(hook, file);
 	return ret < 0 ? ret : 0;
 }
@@ -137,6 +152,7 @@ int pfc_open_hook_init(struct pfc_open_hook *hook, pfc_open_fn open)
 	group->priority = FSNOTIFY_PRIO_CONTENT;
 	group->private = hook;
 	hook->open = open;
+	hook->close = NULL;
 	hook->group = group;
 	spin_lock_init(&hook->lock);
 	INIT_LIST_HEAD(&hook->watches);
@@ -168,6 +184,8 @@ int pfc_open_watch(struct pfc_open_hook *hook, struct super_block *sb)
 		return -ENOMEM;
 	fsnotify_init_mark(&watch->mark, hook->group);
 	watch->mark.mask = FS_OPEN_PERM;
+	if (READ_ONCE(hook->close))
+		watch->mark.mask |= FS_CLOSE_WRITE | FS_CLOSE_NOWRITE;
 	watch->sb = sb;
 	INIT_LIST_HEAD(&watch->link);
 
@@ -219,6 +237,22 @@ int pfc_open_watch_path(struct pfc_open_hook *hook, const char *pathname)
 }
 EXPORT_SYMBOL_NS_GPL(pfc_open_watch_path, PFC);
 
+/**
+ * pfc_open_hook_set_close() - also call a hook at the last close of a file
+ * @hook: a hook set up by pfc_open_hook_init(), watching nothing yet
+ * @close: the callback, see &typedef pfc_close_fn
+ *
+ * Call it before the first pfc_open_watch(): a watch asks fsnotify for
+ * close events only if the hook had a close callback when it was made.
+ *
+ * Context: Any context.
+ */
+void pfc_open_hook_set_close(struct pfc_open_hook *hook, pfc_close_fn close)
+{
+	WRITE_ONCE(hook->close, close);
+}
+EXPORT_SYMBOL_NS_GPL(pfc_open_hook_set_close, PFC);
+
 /* Destroy a watch taken off its hook's list, dropping the list's reference. */
 static void pfc_open_destroy_watch(struct pfc_open_hook *hook,
 				   struct pfc_open_watch *watch)
@@ -257,6 +291,28 @@ int pfc_open_unwatch(struct pfc_open_hook *hook, struct super_block *sb)
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(pfc_open_unwatch, PFC);
+
+/**
+ * pfc_open_unwatch_path() - pfc_open_unwatch() of the file system of a path
+ * @hook: the hook
+ * @pathname: a path on the watched file system, e.g. its mount point
+ *
+ * Context: Process context; may sleep.
+ * Return: as pfc_open_unwatch(), or the error of the path lookup.
+ */
+int pfc_open_unwatch_path(struct pfc_open_hook *hook, const char *pathname)
+{
+	struct path path;
+	int err;
+
+	err = kern_path(pathname, LOOKUP_FOLLOW, &path);
+	if (err)
+		return err;
+	err = pfc_open_unwatch(hook, path.dentry->d_sb);
+	path_put(&path);
+	return err;
+}
+EXPORT_SYMBOL_NS_GPL(pfc_open_unwatch_path, PFC);
 
 /**
  * pfc_open_hook_release() - unwatch everything and wait for callbacks

@@ -6,7 +6,9 @@
  * (FsRtlInsertPerFileContext, FsRtlLookupPerFileContext,
  * FsRtlRemovePerFileContext): a module attaches private state to an inode,
  * finds it again with a lock-free RCU lookup, and gets a free callback when
- * the inode is evicted.  See context.c for the lifetime rules.
+ * the inode is evicted.  The same contexts go on an open file (per-open
+ * contexts, FsRtlInsertPerFileObjectContext) and on a superblock (FltMgr's
+ * volume contexts).  See context.c for the objects and the lifetime rules.
  */
 #ifndef _PFC_H
 #define _PFC_H
@@ -61,13 +63,13 @@ struct pfc_context {
 /* private: */
 	/* Called once the last reference is gone after unlinking. */
 	pfc_free_fn free;
-	/* One reference per holder: the inode's list, pfc_lookup_get(), ... */
+	/* One reference per holder: the object's list, pfc_lookup_get(), ... */
 	refcount_t ref;
 	/* PFC_CTX_* bits, see context.c. */
 	unsigned long flags;
 	/* RCU state cookie taken when last unlinked, for re-insertion. */
 	unsigned long unlinked;
-	/* In the inode's context list, protected by its entry lock. */
+	/* In its object's context list, protected by that list's lock. */
 	struct hlist_node node;
 	union {
 		/* Grace period before the free callback. */
@@ -99,6 +101,36 @@ struct pfc_context *__must_check pfc_insert_unique(struct inode *inode,
 						   struct pfc_context *ctx);
 void pfc_remove_owner(const void *owner);
 void pfc_barrier(void);
+struct pfc_context *__must_check pfc_replace(struct inode *inode,
+					     struct pfc_context *ctx);
+void pfc_get(struct pfc_context *ctx);
+
+/* Per-open contexts: file.c */
+bool pfc_file_supported(const struct file *file);
+int pfc_file_insert(struct file *file, struct pfc_context *ctx);
+struct pfc_context *pfc_file_lookup(struct file *file, const void *owner,
+				    const void *instance);
+struct pfc_context *__must_check pfc_file_lookup_get(struct file *file,
+						     const void *owner,
+						     const void *instance);
+struct pfc_context *pfc_file_remove(struct file *file, const void *owner,
+				    const void *instance);
+struct pfc_context *__must_check pfc_file_insert_unique(struct file *file,
+							struct pfc_context *ctx);
+struct pfc_context *__must_check pfc_file_replace(struct file *file,
+						  struct pfc_context *ctx);
+
+/* Per-superblock contexts: super.c */
+int pfc_sb_insert(struct super_block *sb, struct pfc_context *ctx);
+struct pfc_context *pfc_sb_lookup(struct super_block *sb, const void *owner,
+				  const void *instance);
+struct pfc_context *__must_check pfc_sb_lookup_get(struct super_block *sb,
+						   const void *owner,
+						   const void *instance);
+struct pfc_context *pfc_sb_remove(struct super_block *sb, const void *owner,
+				  const void *instance);
+struct pfc_context *__must_check pfc_sb_insert_unique(struct super_block *sb,
+						      struct pfc_context *ctx);
 
 struct pfc_open_hook;
 
@@ -142,14 +174,37 @@ struct pfc_open_hook;
 typedef int (*pfc_open_fn)(struct pfc_open_hook *hook, struct file *file);
 
 /**
+ * typedef pfc_close_fn - called at the last close of a watched file
+ * @hook: the hook the consumer registered
+ * @file: the file: its last reference is gone (close(), exit(), the last
+ *	dup()/fork() holder, munmap()), its ->release() has not run yet.
+ *	f_mode, f_flags, f_pos and its per-open contexts are still there.
+ *
+ * The scan-on-close point of a Windows filter's IRP_MJ_CLEANUP.  Called
+ * once per file that was opened on a watched superblock (so not for
+ * files whose open failed, O_PATH files and FMODE_NONOTIFY files), from
+ * __fput(), in the context of the task that dropped the last reference or
+ * of a kernel worker (files closed from interrupt context or by a kernel
+ * thread go through delayed_fput()).  May sleep, under the same SRCU rule
+ * as &typedef pfc_open_fn; holds no lock of the file system.  Cannot fail
+ * the close.  A file whose hook and contexts the callback reads is the
+ * same for as long as it runs; the file's per-open contexts die after it
+ * returns.
+ */
+typedef void (*pfc_close_fn)(struct pfc_open_hook *hook, struct file *file);
+
+/**
  * struct pfc_open_hook - a consumer's hook on opens, per watched filesystem
  * @open: the callback; set by pfc_open_hook_init().
  *
  * Embed it in the consumer's state.  Only @open is for consumers to read.
+ * pfc_open_hook_set_close() adds a close callback.
  */
 struct pfc_open_hook {
 	pfc_open_fn open;
 /* private: */
+	/* The close callback, or NULL; set before the first watch. */
+	pfc_close_fn close;
 	/* fsnotify group of this hook; one superblock mark per watch. */
 	struct fsnotify_group *group;
 	/* Protects @watches. */
@@ -164,6 +219,8 @@ int pfc_open_hook_init(struct pfc_open_hook *hook, pfc_open_fn open);
 int pfc_open_watch(struct pfc_open_hook *hook, struct super_block *sb);
 int pfc_open_watch_path(struct pfc_open_hook *hook, const char *pathname);
 int pfc_open_unwatch(struct pfc_open_hook *hook, struct super_block *sb);
+int pfc_open_unwatch_path(struct pfc_open_hook *hook, const char *pathname);
+void pfc_open_hook_set_close(struct pfc_open_hook *hook, pfc_close_fn close);
 void pfc_open_hook_release(struct pfc_open_hook *hook);
 
 #endif /* _PFC_H */

@@ -5,7 +5,7 @@
  * the first one go on.  They exist only in builds against a kernel with
  * CONFIG_KUNIT (Kbuild defines PFC_RACE_POINTS there); in the module users
  * load they compile to nothing.  The list of windows, and the test that
- * covers each, is in the LIFETIME section at the top of context.c.
+ * covers each, is in the LIFETIME section at the top of inode.c and file.c.
  */
 #ifndef _PFC_RACE_H
 #define _PFC_RACE_H
@@ -26,6 +26,8 @@
  *	about to destroy, no lock held (the inode, never dereferenced).
  * @PFC_RACE_WATCH_MARKED: pfc_open_watch(), the superblock mark is added
  *	and the watch not yet on the hook's list (the superblock).
+ * @PFC_RACE_CLOSE_MARKED: pfc_close_add(), the close mark is on the inode
+ *	and not yet published in the inode's entry (the inode).
  * @PFC_RACE_NR: the number of race points.
  */
 enum pfc_race {
@@ -35,6 +37,7 @@ enum pfc_race {
 	PFC_RACE_WALK_BATCH,
 	PFC_RACE_UNLOAD_MARK,
 	PFC_RACE_WATCH_MARKED,
+	PFC_RACE_CLOSE_MARKED,
 	PFC_RACE_NR
 };
 
