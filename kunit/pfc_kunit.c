@@ -2323,6 +2323,805 @@ static struct kunit_suite pfc_concurrency_test_suite = {
 	.test_cases = pfc_concurrency_test_cases,
 };
 
+/* ---- Suite pfc_family: per-open and per-superblock contexts, replace */
+
+/*
+ * Tracks an insert on any object as pfc_test_insert() does on an inode:
+ * counted before the call, uncounted if @c did not go in.  @call is the
+ * insert; @in says from its result whether @c is now linked.
+ */
+#define pfc_test_track(c, call, in) ({					\
+	struct pfc_test_ctx *__c = (c);					\
+	bool __first = !__c->inserted;					\
+	typeof(call) __ret;						\
+									\
+	if (__first)							\
+		pfc_test_mark_inserted(__c, true);			\
+	__ret = (call);							\
+	if (__first && !(in))						\
+		pfc_test_mark_inserted(__c, false);			\
+	__ret;								\
+})
+
+static int pfc_test_file_insert(struct file *file, struct pfc_test_ctx *c)
+{
+	return pfc_test_track(c, pfc_file_insert(file, &c->pfc), !__ret);
+}
+
+static int pfc_test_sb_insert(struct super_block *sb, struct pfc_test_ctx *c)
+{
+	return pfc_test_track(c, pfc_sb_insert(sb, &c->pfc), !__ret);
+}
+
+static struct pfc_context *pfc_test_replace(struct inode *inode,
+					    struct pfc_test_ctx *c)
+{
+	return pfc_test_track(c, pfc_replace(inode, &c->pfc), !IS_ERR(__ret));
+}
+
+static struct pfc_context *pfc_test_file_replace(struct file *file,
+						 struct pfc_test_ctx *c)
+{
+	return pfc_test_track(c, pfc_file_replace(file, &c->pfc),
+			      !IS_ERR(__ret));
+}
+
+static struct pfc_context *pfc_test_file_lookup(struct file *file,
+						const void *owner,
+						const void *instance)
+{
+	struct pfc_context *ctx;
+
+	rcu_read_lock();
+	ctx = pfc_file_lookup(file, owner, instance);
+	rcu_read_unlock();
+	return ctx;
+}
+
+static struct pfc_context *pfc_test_sb_lookup(struct super_block *sb,
+					      const void *owner,
+					      const void *instance)
+{
+	struct pfc_context *ctx;
+
+	rcu_read_lock();
+	ctx = pfc_sb_lookup(sb, owner, instance);
+	rcu_read_unlock();
+	return ctx;
+}
+
+static void test_pfc_get_keeps_context(struct kunit *test)
+{
+	struct pfc_test_fixture *fx = test->priv;
+	struct pfc_test_ctx *c = pfc_test_alloc_owned(test, &owner_a, &key_1);
+	struct pfc_context *ctx;
+
+	pfc_get(&c->pfc);
+	KUNIT_EXPECT_EQ(test, refcount_read(&c->pfc.ref), 2);
+	KUNIT_ASSERT_EQ(test, pfc_test_insert(fx->inodes[0], c), 0);
+	ctx = pfc_remove(fx->inodes[0], &owner_a, &key_1);
+	KUNIT_EXPECT_PTR_EQ(test, ctx, &c->pfc);
+	pfc_test_set_gp(c);
+	pfc_put(ctx);
+	pfc_barrier();
+	/* Still ours: the reference pfc_get() took. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->calls), 0);
+	KUNIT_EXPECT_EQ(test, c->magic, PFC_TEST_ALIVE);
+	pfc_put(&c->pfc);
+	pfc_barrier();
+	pfc_test_release(test, c, 1);
+}
+
+static void test_pfc_replace_semantics(struct kunit *test)
+{
+	struct pfc_test_fixture *fx = test->priv;
+	struct inode *inode = fx->inodes[0];
+	struct pfc_test_ctx *old1 = pfc_test_alloc_owned(test, &owner_a, &key_1);
+	struct pfc_test_ctx *other = pfc_test_alloc_owned(test, &owner_a, &key_2);
+	struct pfc_test_ctx *old2 = pfc_test_alloc_owned(test, &owner_a, &key_1);
+	struct pfc_test_ctx *new = pfc_test_alloc_owned(test, &owner_a, &key_1);
+	struct pfc_test_ctx *lone = pfc_test_alloc_owned(test, &owner_b, &key_1);
+	struct pfc_context *ret;
+
+	KUNIT_ASSERT_EQ(test, pfc_test_insert(inode, old1), 0);
+	KUNIT_ASSERT_EQ(test, pfc_test_insert(inode, other), 0);
+	KUNIT_ASSERT_EQ(test, pfc_test_insert(inode, old2), 0);
+
+	/* The newest context with the same keys goes, the list's reference with it. */
+	ret = pfc_test_replace(inode, new);
+	KUNIT_EXPECT_PTR_EQ(test, ret, &old2->pfc);
+	KUNIT_EXPECT_EQ(test, refcount_read(&old2->pfc.ref), 1);
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_lookup(inode, &owner_a, &key_1),
+			    &new->pfc);
+	/* In its place: first, as old2 was. */
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_lookup(inode, NULL, NULL),
+			    &new->pfc);
+	/* A replaced context can go in again, as a removed one can. */
+	KUNIT_EXPECT_EQ(test, pfc_test_insert(fx->inodes[1], old2), 0);
+
+	/* Already inserted: refused, nothing changed. */
+	ret = pfc_replace(inode, &old1->pfc);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(ret), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(pfc_replace(NULL, &lone->pfc)),
+			-EINVAL);
+
+	/* No context with the keys: an insert at the head. */
+	KUNIT_EXPECT_NULL(test, pfc_test_replace(inode, lone));
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_lookup(inode, NULL, NULL),
+			    &lone->pfc);
+
+	pfc_test_set_gp(old1);
+	pfc_test_set_gp(new);
+	pfc_test_drain(test, inode,
+		       (struct pfc_test_ctx *const[]){ lone, new, other, old1 }, 4);
+	pfc_test_evict(fx, 1);
+	pfc_barrier();
+	pfc_test_release(test, old1, 1);
+	pfc_test_release(test, other, 1);
+	pfc_test_release(test, old2, 1);
+	pfc_test_release(test, new, 1);
+	pfc_test_release(test, lone, 1);
+}
+
+/*
+ * Replace atomicity: a reader of the exact keys, behind and before
+ * contexts of other keys, never finds nothing while a writer swaps two
+ * contexts in and out as fast as it can.
+ */
+struct pfc_swap {
+	struct inode *inode;
+	bool stop;
+	atomic_long_t reads;
+	atomic_long_t misses;
+	struct completion done;
+};
+
+static int pfc_swap_reader(void *data)
+{
+	struct pfc_swap *s = data;
+	struct pfc_context *ctx;
+
+	while (!READ_ONCE(s->stop)) {
+		rcu_read_lock();
+		ctx = pfc_lookup(s->inode, &owner_b, &key_1);
+		rcu_read_unlock();
+		if (!ctx)
+			atomic_long_inc(&s->misses);
+		atomic_long_inc(&s->reads);
+		cond_resched();
+	}
+	complete(&s->done);
+	return 0;
+}
+
+static void test_pfc_replace_never_neither(struct kunit *test)
+{
+	struct pfc_test_fixture *fx = test->priv;
+	struct pfc_test_ctx *front = pfc_test_alloc(test, &owner_a, &key_1);
+	struct pfc_test_ctx *back = pfc_test_alloc(test, &owner_c, &key_1);
+	struct pfc_test_ctx *first = pfc_test_alloc(test, &owner_b, &key_1);
+	unsigned long deadline, swaps = 0;
+	struct pfc_test_ctx *c;
+	struct pfc_context *old;
+	struct task_struct *t;
+	struct pfc_swap *s;
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->inode = fx->inodes[0];
+	init_completion(&s->done);
+	KUNIT_ASSERT_EQ(test, pfc_test_insert(s->inode, back), 0);
+	KUNIT_ASSERT_EQ(test, pfc_test_insert(s->inode, first), 0);
+	KUNIT_ASSERT_EQ(test, pfc_test_insert(s->inode, front), 0);
+
+	t = kthread_run(pfc_swap_reader, s, "pfc_swap");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	deadline = jiffies + msecs_to_jiffies(stress_ms / 3);
+	while (time_before(jiffies, deadline)) {
+		c = pfc_test_new(&owner_b, &key_1, false);
+		if (!c) {
+			KUNIT_FAIL(test, "out of memory after %lu", swaps);
+			break;
+		}
+		old = pfc_test_replace(s->inode, c);
+		if (IS_ERR_OR_NULL(old)) {
+			KUNIT_FAIL(test, "replace returned %pe", old);
+			if (IS_ERR(old))
+				kfree(c);
+			break;
+		}
+		/* Unlinked, the list's reference ours: freed after readers. */
+		pfc_put(old);
+		swaps++;
+		if (!(swaps % 64))
+			cond_resched();
+	}
+	WRITE_ONCE(s->stop, true);
+	wait_for_completion(&s->done);
+	kunit_info(test, "%lu replaces, %ld lookups\n", swaps,
+		   atomic_long_read(&s->reads));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->misses), 0);
+	KUNIT_EXPECT_GT(test, swaps, 0);
+}
+
+/*
+ * The same without hoping for the timing: a reader that stands on the
+ * context before the old one when the replace happens (its walk is in one
+ * RCU read-side section, the replace runs in the middle of it) must still
+ * find the old context or the new one further on.  A remove + insert, or
+ * an insert at the head + unlink of the old one, leaves it neither.  The
+ * walk uses the list node of struct pfc_context, which is private: this
+ * is the one place where the suites look inside.
+ */
+static void test_pfc_replace_reader_in_the_middle(struct kunit *test)
+{
+	struct pfc_test_fixture *fx = test->priv;
+	struct inode *inode = fx->inodes[0];
+	struct pfc_test_ctx *front = pfc_test_alloc(test, &owner_a, &key_1);
+	struct pfc_test_ctx *old = pfc_test_alloc_owned(test, &owner_b, &key_1);
+	struct pfc_test_ctx *new = pfc_test_alloc_owned(test, &owner_b, &key_1);
+	struct pfc_context *ctx, *found = NULL, *ret;
+
+	KUNIT_ASSERT_EQ(test, pfc_test_insert(inode, old), 0);
+	KUNIT_ASSERT_EQ(test, pfc_test_insert(inode, front), 0);
+	rcu_read_lock();
+	ctx = pfc_lookup(inode, NULL, NULL);
+	KUNIT_EXPECT_PTR_EQ(test, ctx, &front->pfc);
+	/* No sleep on this path: the inode has its entry, new is fresh. */
+	ret = pfc_test_replace(inode, new);
+	if (ctx)
+		hlist_for_each_entry_continue_rcu(ctx, node)
+			if (ctx->owner == &owner_b && ctx->instance == &key_1) {
+				found = ctx;
+				break;
+			}
+	rcu_read_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, ret, &old->pfc);
+	KUNIT_EXPECT_TRUE_MSG(test, found == &old->pfc || found == &new->pfc,
+			      "a reader in the list found %p, neither %p nor %p",
+			      found, &old->pfc, &new->pfc);
+	pfc_test_set_gp(old);
+	if (!IS_ERR_OR_NULL(ret))
+		pfc_put(ret);
+	pfc_test_set_gp(new);
+	pfc_test_evict(fx, 0);
+	pfc_barrier();
+	pfc_test_release(test, old, 1);
+	pfc_test_release(test, new, 1);
+}
+
+static void test_pfc_file_contexts(struct kunit *test)
+{
+	struct pfc_test_fixture *fx = test->priv;
+	struct file *file = fx->files[0];
+	struct pfc_test_ctx *f1 = pfc_test_alloc_owned(test, &owner_a, &key_1);
+	struct pfc_test_ctx *f2 = pfc_test_alloc_owned(test, &owner_b, &key_2);
+	struct pfc_test_ctx *dup = pfc_test_alloc_owned(test, &owner_a, &key_1);
+	struct pfc_test_ctx *rep = pfc_test_alloc_owned(test, &owner_b, &key_2);
+	struct pfc_test_ctx *ic = pfc_test_alloc_owned(test, &owner_c, NULL);
+	struct pfc_context *ctx;
+
+	KUNIT_EXPECT_TRUE(test, pfc_file_supported(file));
+	KUNIT_EXPECT_FALSE(test, pfc_file_supported(NULL));
+	KUNIT_ASSERT_EQ(test, pfc_test_file_insert(file, f1), 0);
+	KUNIT_ASSERT_EQ(test, pfc_test_file_insert(file, f2), 0);
+	KUNIT_ASSERT_EQ(test, pfc_test_insert(fx->inodes[0], ic), 0);
+
+	/* Per-open and per-inode lists are apart. */
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_file_lookup(file, NULL, NULL),
+			    &f2->pfc);
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_file_lookup(file, &owner_a, NULL),
+			    &f1->pfc);
+	KUNIT_EXPECT_NULL(test, pfc_test_file_lookup(file, &owner_c, NULL));
+	KUNIT_EXPECT_NULL(test, pfc_test_file_lookup(file, NULL, &key_1));
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_lookup(fx->inodes[0], NULL, NULL),
+			    &ic->pfc);
+	KUNIT_EXPECT_NULL(test, pfc_test_file_lookup(fx->files[1], NULL, NULL));
+
+	ctx = pfc_file_lookup_get(file, &owner_b, &key_2);
+	KUNIT_EXPECT_PTR_EQ(test, ctx, &f2->pfc);
+	KUNIT_EXPECT_EQ(test, refcount_read(&f2->pfc.ref), 2);
+	if (ctx)
+		pfc_put(ctx);
+
+	/* Unique: the attached one comes back referenced, dup stays ours. */
+	ctx = pfc_test_track(dup, pfc_file_insert_unique(file, &dup->pfc),
+			     !__ret);
+	KUNIT_EXPECT_PTR_EQ(test, ctx, &f1->pfc);
+	if (!IS_ERR_OR_NULL(ctx))
+		pfc_put(ctx);
+	KUNIT_EXPECT_EQ(test, refcount_read(&dup->pfc.ref), 1);
+
+	ctx = pfc_test_file_replace(file, rep);
+	KUNIT_EXPECT_PTR_EQ(test, ctx, &f2->pfc);
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_file_lookup(file, &owner_b, &key_2),
+			    &rep->pfc);
+	pfc_test_set_gp(f2);
+	if (!IS_ERR_OR_NULL(ctx))
+		pfc_put(ctx);
+
+	ctx = pfc_file_remove(file, &owner_a, &key_1);
+	KUNIT_EXPECT_PTR_EQ(test, ctx, &f1->pfc);
+	KUNIT_EXPECT_NULL(test, pfc_file_remove(file, NULL, &key_1));
+	/* A removed per-open context goes on an inode as well as anywhere. */
+	if (ctx)
+		KUNIT_EXPECT_EQ(test, pfc_test_insert(fx->inodes[1], f1), 0);
+
+	/* The last fput() frees what is left; the inode's context stays. */
+	pfc_test_set_gp(rep);
+	get_file(file);
+	pfc_test_fput_sync(file);
+	pfc_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&rep->calls), 0);
+	pfc_test_fput_sync(file);
+	fx->files[0] = NULL;
+	pfc_barrier();
+	pfc_test_release(test, rep, 1);
+	pfc_test_release(test, f2, 1);
+	pfc_test_release(test, dup, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ic->calls), 1);
+	pfc_test_release(test, ic, 1);
+	pfc_test_evict(fx, 1);
+	pfc_barrier();
+	pfc_test_release(test, f1, 1);
+}
+
+/* Two opens of one inode: each has its own contexts and its own end. */
+static void test_pfc_file_per_open(struct kunit *test)
+{
+	struct pfc_test_ctx *c1 = pfc_test_alloc_owned(test, &owner_a, NULL);
+	struct pfc_test_ctx *c2 = pfc_test_alloc_owned(test, &owner_a, NULL);
+	struct pfc_test_ctx *ic = pfc_test_alloc_owned(test, &owner_b, NULL);
+	struct file *f1, *f2, *f3;
+	struct vfsmount *mnt;
+
+	mnt = pfc_test_mount_tmpfs(test);
+	f1 = file_open_root_mnt(mnt, "f", O_CREAT | O_RDWR, 0600);
+	f2 = file_open_root_mnt(mnt, "f", O_RDONLY, 0);
+	if (IS_ERR(f1) || IS_ERR(f2)) {
+		KUNIT_FAIL(test, "opening f: %pe %pe", f1, f2);
+		goto out;
+	}
+	KUNIT_ASSERT_PTR_EQ(test, file_inode(f1), file_inode(f2));
+	KUNIT_EXPECT_EQ(test, pfc_test_file_insert(f1, c1), 0);
+	KUNIT_EXPECT_EQ(test, pfc_test_file_insert(f2, c2), 0);
+	KUNIT_EXPECT_EQ(test, pfc_test_insert(file_inode(f1), ic), 0);
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_file_lookup(f1, NULL, NULL),
+			    &c1->pfc);
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_file_lookup(f2, NULL, NULL),
+			    &c2->pfc);
+
+	/* A third open of the inode, without contexts, closes on its own. */
+	f3 = file_open_root_mnt(mnt, "f", O_RDONLY, 0);
+	if (!IS_ERR(f3))
+		pfc_test_fput_sync(f3);
+	pfc_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&c1->calls), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c2->calls), 0);
+
+	pfc_test_set_gp(c2);
+	pfc_test_fput_sync(f2);
+	f2 = NULL;
+	pfc_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&c2->calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c1->calls), 0);
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_file_lookup(f1, NULL, NULL),
+			    &c1->pfc);
+	pfc_test_set_gp(c1);
+	pfc_test_fput_sync(f1);
+	f1 = NULL;
+	pfc_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&c1->calls), 1);
+	/* The inode is cached, linked: its context stays until umount. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&ic->calls), 0);
+out:
+	if (!IS_ERR_OR_NULL(f1))
+		pfc_test_fput_sync(f1);
+	if (!IS_ERR_OR_NULL(f2))
+		pfc_test_fput_sync(f2);
+	kern_unmount(mnt);
+	pfc_barrier();
+	pfc_test_release(test, c1, 1);
+	pfc_test_release(test, c2, 1);
+	pfc_test_release(test, ic, 1);
+}
+
+static void test_pfc_file_unsupported(struct kunit *test)
+{
+	struct pfc_test_ctx *c = pfc_test_alloc_owned(test, &owner_a, NULL);
+	struct vfsmount *mnt;
+	struct file *file;
+	struct path path;
+
+	mnt = pfc_test_mount_tmpfs(test);
+	file = file_open_root_mnt(mnt, "f", O_CREAT | O_RDWR, 0600);
+	if (!IS_ERR(file))
+		pfc_test_fput_sync(file);
+	/* O_PATH: no close event. */
+	file = file_open_root_mnt(mnt, "f", O_PATH, 0);
+	if (!IS_ERR(file)) {
+		KUNIT_EXPECT_FALSE(test, pfc_file_supported(file));
+		KUNIT_EXPECT_EQ(test, pfc_test_file_insert(file, c), -EOPNOTSUPP);
+		pfc_test_fput_sync(file);
+	} else {
+		KUNIT_FAIL(test, "O_PATH open: %pe", file);
+	}
+	/* FMODE_NONOTIFY, as fanotify opens files for its listeners. */
+	path.mnt = mnt;
+	path.dentry = mnt->mnt_root;
+	file = dentry_open(&path, O_RDONLY | O_DIRECTORY | __FMODE_NONOTIFY,
+			   current_cred());
+	if (!IS_ERR(file)) {
+		KUNIT_EXPECT_FALSE(test, pfc_file_supported(file));
+		KUNIT_EXPECT_EQ(test, pfc_test_file_insert(file, c), -EOPNOTSUPP);
+		pfc_test_fput_sync(file);
+	} else {
+		KUNIT_FAIL(test, "FMODE_NONOTIFY open: %pe", file);
+	}
+	KUNIT_EXPECT_EQ(test, refcount_read(&c->pfc.ref), 1);
+	KUNIT_EXPECT_EQ(test, pfc_test_file_insert(NULL, c), -EINVAL);
+	kern_unmount(mnt);
+	pfc_barrier();
+	pfc_test_release(test, c, 0);
+}
+
+/*
+ * A file pointer looked up without a reference while its last fput()
+ * runs: either the live context or nothing, never freed memory (KASAN
+ * watches), and never the context of the file that reuses the pointer.
+ */
+struct pfc_closer {
+	struct file *file;
+	bool stop;
+	atomic_long_t reads;
+	atomic_long_t found;
+	atomic_long_t wrong;
+	struct completion done;
+};
+
+static int pfc_closer_reader(void *data)
+{
+	struct pfc_closer *cl = data;
+	struct pfc_context *ctx;
+	struct pfc_test_ctx *c;
+
+	while (!READ_ONCE(cl->stop)) {
+		ctx = pfc_file_lookup_get(READ_ONCE(cl->file), &owner_a, NULL);
+		if (ctx) {
+			c = container_of(ctx, struct pfc_test_ctx, pfc);
+			if (c->magic != PFC_TEST_ALIVE)
+				atomic_long_inc(&cl->wrong);
+			atomic_long_inc(&cl->found);
+			pfc_put(ctx);
+		}
+		atomic_long_inc(&cl->reads);
+		cond_resched();
+	}
+	complete(&cl->done);
+	return 0;
+}
+
+static void test_pfc_file_close_vs_lookup(struct kunit *test)
+{
+	unsigned long deadline, rounds = 0;
+	struct task_struct *t;
+	struct pfc_closer *cl;
+	struct pfc_test_ctx *c;
+	struct file *file;
+
+	cl = kunit_kzalloc(test, sizeof(*cl), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cl);
+	init_completion(&cl->done);
+	t = kthread_run(pfc_closer_reader, cl, "pfc_closer");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	deadline = jiffies + msecs_to_jiffies(stress_ms / 3);
+	while (time_before(jiffies, deadline)) {
+		file = pfc_test_shmem_file();
+		c = pfc_test_new(&owner_a, NULL, false);
+		if (IS_ERR(file) || !c) {
+			KUNIT_FAIL(test, "round %lu: %pe", rounds, file);
+			kfree(c);
+			if (!IS_ERR(file))
+				pfc_test_fput_sync(file);
+			break;
+		}
+		if (pfc_test_file_insert(file, c)) {
+			KUNIT_FAIL(test, "round %lu: insert", rounds);
+			kfree(c);
+		}
+		WRITE_ONCE(cl->file, file);
+		/* The key stays published while the file is freed. */
+		pfc_test_fput_sync(file);
+		rounds++;
+	}
+	WRITE_ONCE(cl->stop, true);
+	wait_for_completion(&cl->done);
+	kunit_info(test, "%lu opens and closes, %ld lookups, %ld found\n",
+		   rounds, atomic_long_read(&cl->reads),
+		   atomic_long_read(&cl->found));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&cl->wrong), 0);
+	KUNIT_EXPECT_GT(test, rounds, 0);
+}
+
+/* What the open and close hooks see of per-open contexts. */
+struct pfc_test_hooks {
+	struct pfc_open_hook hook;
+	struct kunit *test;
+	int open_insert;
+	int opens;
+	int closes;
+	int closes_with_context;
+	struct file *last_closed;
+};
+
+static int pfc_test_hooks_open(struct pfc_open_hook *hook, struct file *file)
+{
+	struct pfc_test_hooks *h = container_of(hook, struct pfc_test_hooks, hook);
+	struct pfc_test_ctx *c = pfc_test_new(&owner_c, NULL, false);
+
+	h->opens++;
+	if (!c)
+		return 0;
+	/* Before ->open(): not a file pfc can hear closing yet. */
+	h->open_insert = pfc_test_file_insert(file, c);
+	if (h->open_insert)
+		kfree(c);
+	return 0;
+}
+
+static void pfc_test_hooks_close(struct pfc_open_hook *hook, struct file *file)
+{
+	struct pfc_test_hooks *h = container_of(hook, struct pfc_test_hooks, hook);
+
+	might_sleep();
+	h->closes++;
+	h->last_closed = file;
+	if (pfc_test_file_lookup(file, &owner_a, NULL))
+		h->closes_with_context++;
+}
+
+static void test_pfc_close_hook(struct kunit *test)
+{
+	struct pfc_test_ctx *c = pfc_test_alloc_owned(test, &owner_a, NULL);
+	struct pfc_test_hooks *h;
+	struct file *f1, *f2;
+	struct vfsmount *mnt;
+	int err;
+
+	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->test = test;
+	err = pfc_open_hook_init(&h->hook, pfc_test_hooks_open);
+	if (err == -EOPNOTSUPP) {
+		pfc_test_release(test, c, 0);
+		kunit_skip(test, "no open permission events in this kernel");
+	}
+	KUNIT_ASSERT_EQ(test, err, 0);
+	pfc_open_hook_set_close(&h->hook, pfc_test_hooks_close);
+	mnt = pfc_test_mount_tmpfs(test);
+	KUNIT_ASSERT_EQ(test, pfc_open_watch(&h->hook, mnt->mnt_sb), 0);
+
+	f1 = file_open_root_mnt(mnt, "f", O_CREAT | O_RDWR, 0600);
+	KUNIT_EXPECT_EQ(test, h->opens, 1);
+	KUNIT_EXPECT_EQ(test, h->open_insert, -EOPNOTSUPP);
+	f2 = file_open_root_mnt(mnt, "f", O_RDONLY, 0);
+	if (IS_ERR(f1) || IS_ERR(f2)) {
+		KUNIT_FAIL(test, "opening f: %pe %pe", f1, f2);
+	} else {
+		KUNIT_EXPECT_EQ(test, pfc_test_file_insert(f1, c), 0);
+		/* dup() and fork() share the file: one close at the last. */
+		get_file(f1);
+		pfc_test_fput_sync(f1);
+		KUNIT_EXPECT_EQ(test, h->closes, 0);
+		pfc_test_set_gp(c);
+		pfc_test_fput_sync(f1);
+		KUNIT_EXPECT_EQ(test, h->closes, 1);
+		KUNIT_EXPECT_PTR_EQ(test, h->last_closed, f1);
+		/* The close hook runs before the per-open contexts die. */
+		KUNIT_EXPECT_EQ(test, h->closes_with_context, 1);
+		pfc_test_fput_sync(f2);
+		KUNIT_EXPECT_EQ(test, h->closes, 2);
+		KUNIT_EXPECT_EQ(test, h->closes_with_context, 1);
+	}
+	/* Unwatched: no more calls. */
+	KUNIT_EXPECT_EQ(test, pfc_open_unwatch(&h->hook, mnt->mnt_sb), 0);
+	f1 = file_open_root_mnt(mnt, "f", O_RDONLY, 0);
+	if (!IS_ERR(f1))
+		pfc_test_fput_sync(f1);
+	KUNIT_EXPECT_EQ(test, h->opens, 2);
+	KUNIT_EXPECT_EQ(test, h->closes, 2);
+	pfc_open_hook_release(&h->hook);
+	kern_unmount(mnt);
+	pfc_barrier();
+	pfc_test_release(test, c, 1);
+}
+
+/*
+ * 6.1 destroys an inode's marks when an alias of an inode with no links
+ * left is dropped, even with a file open through another name: the file's
+ * contexts die with the inode's entry, and its close later finds nothing.
+ * 6.12 waits for the last alias: they live until the close.
+ */
+static void test_pfc_file_inode_entry_dies_first(struct kunit *test)
+{
+	struct pfc_test_ctx *c = pfc_test_alloc_owned(test, &owner_a, NULL);
+	struct vfsmount *mnt;
+	struct file *file;
+
+	mnt = pfc_test_mount_tmpfs(test);
+	file = file_open_root_mnt(mnt, "a", O_CREAT | O_RDWR, 0600);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	/* tmpfs keeps b's dentry in the cache, unused by anyone. */
+	KUNIT_EXPECT_EQ(test, pfc_test_namei(mnt, "a", "b"), 0);
+	KUNIT_EXPECT_EQ(test, pfc_test_file_insert(file, c), 0);
+	pfc_test_set_gp(c);
+	KUNIT_EXPECT_EQ(test, pfc_test_namei(mnt, "a", NULL), 0);
+	KUNIT_EXPECT_EQ(test, pfc_test_namei(mnt, "b", NULL), 0);
+	pfc_barrier();
+	if (PFC_KERNEL_BEFORE(6, 12))
+		KUNIT_EXPECT_EQ(test, atomic_read(&c->calls), 1);
+	else
+		KUNIT_EXPECT_EQ(test, atomic_read(&c->calls), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->calls) == 1,
+			!pfc_test_file_lookup(file, NULL, NULL));
+	pfc_test_fput_sync(file);
+	kern_unmount(mnt);
+	pfc_barrier();
+	pfc_test_release(test, c, 1);
+}
+
+static void test_pfc_sb_contexts(struct kunit *test)
+{
+	struct pfc_test_ctx *s1 = pfc_test_alloc_owned(test, &owner_a, &key_1);
+	struct pfc_test_ctx *s2 = pfc_test_alloc_owned(test, &owner_b, NULL);
+	struct pfc_test_ctx *dup = pfc_test_alloc_owned(test, &owner_a, &key_1);
+	struct pfc_test_ctx *other = pfc_test_alloc_owned(test, &owner_a, NULL);
+	struct pfc_test_fixture *fx = test->priv;
+	struct vfsmount *mnt, *mnt2;
+	struct pfc_context *ctx;
+
+	mnt = pfc_test_mount_tmpfs(test);
+	mnt2 = pfc_test_mount_tmpfs(test);
+	KUNIT_EXPECT_EQ(test, pfc_sb_insert(NULL, &s1->pfc), -EINVAL);
+	KUNIT_ASSERT_EQ(test, pfc_test_sb_insert(mnt->mnt_sb, s1), 0);
+	KUNIT_ASSERT_EQ(test, pfc_test_sb_insert(mnt->mnt_sb, s2), 0);
+	KUNIT_ASSERT_EQ(test, pfc_test_sb_insert(mnt2->mnt_sb, other), 0);
+	KUNIT_EXPECT_EQ(test, pfc_sb_insert(mnt->mnt_sb, &s1->pfc), -EINVAL);
+
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_sb_lookup(mnt->mnt_sb, NULL, NULL),
+			    &s2->pfc);
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_sb_lookup(mnt->mnt_sb, &owner_a,
+						     &key_1), &s1->pfc);
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_sb_lookup(mnt2->mnt_sb, NULL, NULL),
+			    &other->pfc);
+	KUNIT_EXPECT_NULL(test, pfc_test_sb_lookup(mnt->mnt_sb, NULL, &key_1));
+	/* The superblock's list is not its inodes'. */
+	KUNIT_EXPECT_NULL(test, pfc_test_lookup(d_inode(mnt->mnt_root), NULL,
+						NULL));
+	KUNIT_EXPECT_NULL(test, pfc_test_sb_lookup(fx->inodes[0]->i_sb, &owner_a,
+						   &key_1));
+
+	ctx = pfc_test_track(dup, pfc_sb_insert_unique(mnt->mnt_sb, &dup->pfc),
+			     !__ret);
+	KUNIT_EXPECT_PTR_EQ(test, ctx, &s1->pfc);
+	if (!IS_ERR_OR_NULL(ctx))
+		pfc_put(ctx);
+	ctx = pfc_sb_lookup_get(mnt->mnt_sb, &owner_b, NULL);
+	KUNIT_EXPECT_PTR_EQ(test, ctx, &s2->pfc);
+	if (ctx)
+		pfc_put(ctx);
+	ctx = pfc_sb_remove(mnt->mnt_sb, &owner_b, NULL);
+	KUNIT_EXPECT_PTR_EQ(test, ctx, &s2->pfc);
+	pfc_test_set_gp(s2);
+	if (ctx)
+		pfc_put(ctx);
+
+	/* Umount frees the rest; the other superblock keeps its own. */
+	pfc_test_set_gp(s1);
+	kern_unmount(mnt);
+	pfc_barrier();
+	pfc_test_release(test, s1, 1);
+	pfc_test_release(test, s2, 1);
+	pfc_test_release(test, dup, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&other->calls), 0);
+	kern_unmount(mnt2);
+	pfc_barrier();
+	pfc_test_release(test, other, 1);
+}
+
+/*
+ * A lazy umount (the mount detached, a file still open on it) keeps the
+ * superblock and its contexts until the last file goes.
+ */
+static void test_pfc_sb_lazy_umount(struct kunit *test)
+{
+	struct pfc_test_ctx *s = pfc_test_alloc_owned(test, &owner_a, NULL);
+	struct pfc_test_ctx *f = pfc_test_alloc_owned(test, &owner_b, NULL);
+	struct vfsmount *mnt;
+	struct file *file;
+
+	mnt = pfc_test_mount_tmpfs(test);
+	file = file_open_root_mnt(mnt, "f", O_CREAT | O_RDWR, 0600);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_EXPECT_EQ(test, pfc_test_sb_insert(mnt->mnt_sb, s), 0);
+	KUNIT_EXPECT_EQ(test, pfc_test_file_insert(file, f), 0);
+	kern_unmount(mnt);
+	pfc_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->calls), 0);
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_sb_lookup(file_inode(file)->i_sb,
+						     NULL, NULL), &s->pfc);
+	pfc_test_set_gp(s);
+	pfc_test_set_gp(f);
+	pfc_test_fput_sync(file);
+	pfc_barrier();
+	pfc_test_release(test, f, 1);
+	pfc_test_release(test, s, 1);
+}
+
+/* pfc_remove_owner() over inode, per-open and superblock contexts at once. */
+static void test_pfc_remove_owner_every_kind(struct kunit *test)
+{
+	struct pfc_test_fixture *fx = test->priv;
+	struct pfc_test_ctx *si = pfc_test_alloc_owned(test, &owner_sweep, NULL);
+	struct pfc_test_ctx *sf = pfc_test_alloc_owned(test, &owner_sweep, NULL);
+	struct pfc_test_ctx *ss = pfc_test_alloc_owned(test, &owner_sweep, NULL);
+	struct pfc_test_ctx *kf = pfc_test_alloc_owned(test, &owner_keep, NULL);
+	struct pfc_test_ctx *ks = pfc_test_alloc_owned(test, &owner_keep, NULL);
+	struct vfsmount *mnt;
+
+	mnt = pfc_test_mount_tmpfs(test);
+	KUNIT_EXPECT_EQ(test, pfc_test_insert(fx->inodes[0], si), 0);
+	KUNIT_EXPECT_EQ(test, pfc_test_file_insert(fx->files[1], kf), 0);
+	KUNIT_EXPECT_EQ(test, pfc_test_file_insert(fx->files[1], sf), 0);
+	KUNIT_EXPECT_EQ(test, pfc_test_sb_insert(mnt->mnt_sb, ss), 0);
+	KUNIT_EXPECT_EQ(test, pfc_test_sb_insert(mnt->mnt_sb, ks), 0);
+	pfc_test_set_gp(si);
+	pfc_test_set_gp(sf);
+	pfc_test_set_gp(ss);
+	pfc_remove_owner(&owner_sweep);
+	/* Every callback ran on return. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&si->calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&sf->calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ss->calls), 1);
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_file_lookup(fx->files[1], NULL, NULL),
+			    &kf->pfc);
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_sb_lookup(mnt->mnt_sb, NULL, NULL),
+			    &ks->pfc);
+	pfc_test_evict(fx, 1);
+	kern_unmount(mnt);
+	pfc_barrier();
+	pfc_test_release(test, si, 1);
+	pfc_test_release(test, sf, 1);
+	pfc_test_release(test, ss, 1);
+	pfc_test_release(test, kf, 1);
+	pfc_test_release(test, ks, 1);
+}
+
+static struct kunit_case pfc_family_test_cases[] = {
+	KUNIT_CASE(test_pfc_get_keeps_context),
+	KUNIT_CASE(test_pfc_replace_semantics),
+	KUNIT_CASE_SLOW(test_pfc_replace_never_neither),
+	KUNIT_CASE(test_pfc_replace_reader_in_the_middle),
+	KUNIT_CASE(test_pfc_file_contexts),
+	KUNIT_CASE(test_pfc_file_per_open),
+	KUNIT_CASE(test_pfc_file_unsupported),
+	KUNIT_CASE_SLOW(test_pfc_file_close_vs_lookup),
+	KUNIT_CASE(test_pfc_close_hook),
+	KUNIT_CASE(test_pfc_file_inode_entry_dies_first),
+	KUNIT_CASE(test_pfc_sb_contexts),
+	KUNIT_CASE(test_pfc_sb_lazy_umount),
+	KUNIT_CASE(test_pfc_remove_owner_every_kind),
+	{}
+};
+
+static struct kunit_suite pfc_family_test_suite = {
+	.name = "pfc_family",
+	.init = pfc_test_init,
+	.exit = pfc_test_exit,
+	.suite_exit = pfc_test_suite_exit,
+	.test_cases = pfc_family_test_cases,
+};
+
 /* ---- Suite pfc_accounting: the totals over every case that ran */
 
 static void test_free_callback_once_per_context(struct kunit *test)
@@ -2355,7 +3154,8 @@ static struct kunit_suite pfc_accounting_test_suite = {
 
 kunit_test_suites(&pfc_match_test_suite, &pfc_insert_test_suite,
 		  &pfc_lifetime_test_suite, &pfc_teardown_test_suite,
-		  &pfc_concurrency_test_suite, &pfc_accounting_test_suite);
+		  &pfc_concurrency_test_suite, &pfc_family_test_suite,
+		  &pfc_accounting_test_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for pfc, per-file contexts");

@@ -6,7 +6,7 @@
  * contract: contexts found only on live entries, every callback exactly
  * once, nothing left hashed for a dead mark.  The last case hits the
  * create/destroy window of the first one without any race point, as a
- * consumer would.  The list of windows is in context.c.
+ * consumer would.  The list of windows is in inode.c and file.c.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -74,6 +74,7 @@ static struct pfc_context *race_lookup(struct inode *inode, const void *owner)
 struct race_thread {
 	int (*fn)(struct race_thread *t);
 	struct inode *inode;
+	struct file *file;
 	struct pfc_context *ctx;
 	const void *owner;
 	struct pfc_open_hook *hook;
@@ -169,6 +170,60 @@ static void test_race_create_marked_vs_inode_delete(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, race_lookup(t.inode, &owner_r), &c->pfc);
 	/* The context hangs off a mark that is on the inode. */
 	KUNIT_EXPECT_TRUE(test, race_has_marks(t.inode));
+	__fput_sync(file);
+	pfc_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->calls), 1);
+}
+
+static int race_do_file_insert(struct race_thread *t)
+{
+	return pfc_file_insert(t->file, t->ctx);
+}
+
+static struct pfc_context *race_file_lookup(struct file *file)
+{
+	struct pfc_context *ctx;
+
+	rcu_read_lock();
+	ctx = pfc_file_lookup(file, NULL, NULL);
+	rcu_read_unlock();
+	return ctx;
+}
+
+/*
+ * Window 7 (file.c): a per-open insert added the close mark to the inode
+ * and has not published it; the inode's marks are destroyed, as 6.1 does
+ * when another name of an unlinked, open file goes.  The unpublished close
+ * mark is dropped, the insert starts again on a new entry and a new close
+ * mark, and the file's close still frees its context, once.
+ */
+static void test_race_close_marked_vs_inode_delete(struct kunit *test)
+{
+	struct race_ctx *c = race_ctx_new(test, &owner_r);
+	struct race_ctx *ic = race_ctx_new(test, &owner_keep);
+	struct file *file = race_file(test);
+	struct race_thread t = { .fn = race_do_file_insert, .ctx = &c->pfc };
+
+	t.file = file;
+	t.inode = file_inode(file);
+	KUNIT_ASSERT_EQ(test, pfc_insert(t.inode, &ic->pfc), 0);
+	pfc_race_arm(PFC_RACE_CLOSE_MARKED, t.inode);
+	race_start(test, &t);
+	KUNIT_ASSERT_TRUE(test, pfc_race_wait_parked(PFC_RACE_CLOSE_MARKED,
+						     PARK_TIMEOUT));
+	KUNIT_EXPECT_NULL(test, race_file_lookup(file));
+	__fsnotify_inode_delete(t.inode);
+	KUNIT_EXPECT_FALSE(test, race_has_marks(t.inode));
+	pfc_race_release(PFC_RACE_CLOSE_MARKED);
+	race_join(test, &t);
+
+	KUNIT_EXPECT_EQ(test, t.ret, 0);
+	KUNIT_EXPECT_PTR_EQ(test, race_file_lookup(file), &c->pfc);
+	KUNIT_EXPECT_TRUE(test, race_has_marks(t.inode));
+	pfc_barrier();
+	/* The inode's context died with its entry; the file's is new. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&ic->calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->calls), 0);
 	__fput_sync(file);
 	pfc_barrier();
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->calls), 1);
@@ -571,6 +626,7 @@ static struct kunit_case pfc_race_test_cases[] = {
 	KUNIT_CASE(test_race_evict_dropped_vs_remove_owner),
 	KUNIT_CASE(test_race_walk_batch_vs_evict),
 	KUNIT_CASE(test_race_watch_marked_vs_unwatch),
+	KUNIT_CASE(test_race_close_marked_vs_inode_delete),
 	KUNIT_CASE(test_race_barrier_nested_callback),
 	KUNIT_CASE_SLOW(test_race_insert_vs_inoderemove),
 	KUNIT_CASE_SLOW(test_race_sweep_many_vs_evict),
