@@ -267,6 +267,26 @@ scn_overlay() {
 	end
 }
 
+# Per-open contexts on files opened through an overlay (the overlay file;
+# on 6.12 overlayfs' backing file underneath is another struct file).
+scn_per_open_overlay() {
+	begin per-open-contexts
+	if [ "$WATCH" != 1 ] || [ ! -f /scn/mod/overlay.ko ]; then
+		skip per-open-contexts "no consumer module or no overlay.ko"
+		return
+	fi
+	grep -q '^overlay ' /proc/modules || insmod /scn/mod/overlay.ko ||
+		{ err "insmod overlay.ko"; end; return; }
+	mkdir -p $OR $OV && mount -t tmpfs ovl $OR && mkdir $OR/lower $OR/upper $OR/work &&
+		mount -t overlay overlay -o lowerdir=$OR/lower,upperdir=$OR/upper,workdir=$OR/work $OV ||
+		{ err "mounting the overlay failed"; end; return; }
+	watch_fs $OV
+	per_open_in $OV overlay real
+	umount $OV || err "umount of the overlay"
+	umount $OR || err "umount of the real file system"
+	end
+}
+
 # --- btrfs -----------------------------------------------------------------
 # One superblock, one inode number space per subvolume: a snapshot's copy
 # of a file has the same inode number as the original and is a different
@@ -534,6 +554,82 @@ scn_attach_open() {
 	cat /run/unwatched >/dev/null
 	rm /run/unwatched
 	check "hook calls for opens on an unwatched fs" "$o0" "$(wstat opens)"
+	end
+}
+
+# Per-open contexts, attached through pfc_watch's fattach (the descriptor
+# number of the writer): one struct file however many descriptors and
+# processes share it, freed at its last fput(), which pfc_watch's close
+# hook sees once, with the context still there.  The shell's own echo
+# writes, so the descriptor is the shell's.
+# $3: "real" where a mapping holds overlayfs' real file rather than the
+# one mapped (ovl_mmap() -> vma_set_file(), 6.12 and 6.1): the overlay
+# file's contexts die at its close, mapped or not.
+per_open_in() {
+	local f=$1/po sb=$2 i a0 x0 c0 m=0
+	[ "${3:-}" = real ] && m=1
+	echo data >$f
+	i=$(ino $f)
+	a0=$(wstat fattached) x0=$(wstat ffreed) c0=$(wstat fcloses)
+	# dup(), then the two closed one after the other
+	exec 3<$f
+	echo 3 >$W/fattach || err "fattach"
+	check "per-open context lines of the file" 1 "$(grep -c "^$sb $i/file " $D/contexts)"
+	check "the inode's own lines" 1 "$(grep -c "^$sb $i " $D/contexts)"
+	exec 4<&3
+	exec 3<&-
+	settle
+	check "freed after closing one of two dups" "$x0" "$(wstat ffreed)"
+	exec 4<&-
+	settle
+	check "freed at the last close" $((x0 + 1)) "$(wstat ffreed)"
+	check "per-open lines after the close" 0 "$(grep -c "^$sb $i/file " $D/contexts)"
+	# fork(): the child holds the file after the parent closed it
+	exec 3<$f
+	echo 3 >$W/fattach || err "fattach before fork"
+	(sleep 1) &
+	exec 3<&-
+	settle
+	check "freed while a child holds the file" $((x0 + 1)) "$(wstat ffreed)"
+	wait
+	settle
+	check "freed when the child exits" $((x0 + 2)) "$(wstat ffreed)"
+	# exec(): the descriptor is inherited across it
+	exec 3<$f
+	echo 3 >$W/fattach || err "fattach before exec"
+	sh -c 'exec sleep 1' &
+	exec 3<&-
+	settle
+	check "freed while an exec'd child holds the file" $((x0 + 2)) "$(wstat ffreed)"
+	wait
+	settle
+	check "freed when the exec'd child exits" $((x0 + 3)) "$(wstat ffreed)"
+	# mmap(), close(), munmap(): the mapping holds the file
+	rm -f /run/po-ready
+	pfct mapclose $f $W/fattach /run/po-ready &
+	i=0
+	while [ ! -e /run/po-ready ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	settle
+	check "freed while only a mapping holds the file" $((x0 + 3 + m)) "$(wstat ffreed)"
+	rm -f /run/po-ready
+	wait
+	settle
+	check "freed at the munmap" $((x0 + 4)) "$(wstat ffreed)"
+	check "per-open contexts attached" $((a0 + 4)) "$(wstat fattached)"
+	check "closes the hook saw with the context" $((c0 + 4)) "$(wstat fcloses)"
+	check "files the close hook saw twice" 0 "$(wstat ftwice)"
+	check "pfc's files gauge" 0 "$(pstat files)"
+	# an O_PATH descriptor cannot carry one
+	rm $f
+}
+
+scn_per_open() {
+	begin per-open-contexts
+	if [ "$WATCH" != 1 ]; then
+		skip per-open-contexts "no consumer module"
+		return
+	fi
+	per_open_in $M $SB
 	end
 }
 
@@ -1026,7 +1122,7 @@ load_watch || say "note: pfc_watch did not load; open-hook scenarios skipped"
 # Every scenario of the loop below, skipped on $FS.
 skip_fs() {
 	local s
-	for s in attach-debugfs attach-open rename-link unlinked-open \
+	for s in attach-debugfs attach-open per-open-contexts rename-link unlinked-open \
 		drop-caches hardlink-open-name-unlinked-last \
 		hardlink-open-name-unlinked-first hardlink-both-names-open \
 		hardlink-opath-name-unlinked-first rmdir-while-cwd \
@@ -1062,6 +1158,7 @@ for FS in $FSLIST; do
 	fi
 	run attach-debugfs scn_attach_debugfs
 	run attach-open scn_attach_open
+	run per-open-contexts scn_per_open
 	run rename-link scn_rename_link
 	[ "$FS" = btrfs ] && run subvolumes-snapshots-reflinks scn_btrfs
 	run unlinked-open scn_unlinked_open
@@ -1092,6 +1189,7 @@ FS=overlay
 case " $FSLIST " in
 *" overlay "*)
 	run contexts scn_overlay
+	run per-open-contexts scn_per_open_overlay
 	[ "$STRESS_SECS" -gt 0 ] && run stress-ng scn_stress_overlay
 	;;
 esac

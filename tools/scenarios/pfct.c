@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <linux/btrfs.h>
 #include <linux/fs.h>
 
@@ -257,6 +258,45 @@ static int clone_file(const char *src, const char *dst)
 	return ret ? 1 : 0;
 }
 
+/*
+ * mapclose FILE FATTACH: open FILE, map it, attach a per-open context
+ * through FATTACH (pfc_watch's file: the descriptor number), close the
+ * descriptor, wait for READY to be removed, then unmap: the mapping holds
+ * the file, so its per-open contexts die only at the munmap().
+ */
+static int mapclose(const char *path, const char *fattach, const char *ready)
+{
+	char buf[16];
+	void *map;
+	int fd, afd, n;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		perror(path);
+		return 1;
+	}
+	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	afd = open(fattach, O_WRONLY);
+	n = snprintf(buf, sizeof(buf), "%d", fd);
+	if (afd < 0 || write(afd, buf, n) != n) {
+		perror(fattach);
+		return 1;
+	}
+	close(afd);
+	close(fd);
+	afd = open(ready, O_WRONLY | O_CREAT, 0600);
+	if (afd >= 0)
+		close(afd);
+	while (access(ready, F_OK) == 0)
+		usleep(10000);
+	munmap(map, 4096);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "btrfs"))
@@ -272,11 +312,14 @@ int main(int argc, char **argv)
 		return hold_path(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "pressure"))
 		return rename_link_churn(argv[2], atol(argv[3]), argv[4]);
+	if (argc == 5 && !strcmp(argv[1], "mapclose"))
+		return mapclose(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: pfct churn DIR N EVERY\n"
 		"       pfct files DIR N create|unlink\n"
 		"       pfct hold-path FILE READY\n"
 		"       pfct pressure DIR N ID\n"
 		"       pfct btrfs subvol|snap|destroy DIR NAME [SRC]\n"
-		"       pfct clone SRC DST\n");
+		"       pfct clone SRC DST\n"
+		"       pfct mapclose FILE FATTACH READY\n");
 	return 2;
 }

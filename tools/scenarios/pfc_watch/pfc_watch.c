@@ -11,7 +11,13 @@
  *   unwatch  write a path: stop watching that file system
  *   stats    opens seen, contexts attached, opens that found one already,
  *            failed inserts, free callbacks run, contexts live, opens of
- *            files whose data inode is not their inode (stacked)
+ *            files whose data inode is not their inode (stacked); closes
+ *            the close hook saw, closes of files with a per-open context
+ *            of ours, per-open contexts attached and freed, and files the
+ *            close hook saw twice (must stay 0)
+ *   fattach  write a descriptor number: attach a per-open context to that
+ *            open file of the writer (pfc_file_insert()); -EOPNOTSUPP for
+ *            files pfc cannot see closing
  *   seen     the first PFC_WATCH_SEEN opens since the last write to it,
  *            one line each: "<sb> <ino> <data sb> <data ino> <how>" of
  *            pfc_file_inode() and pfc_file_data_inode(), how being
@@ -28,9 +34,10 @@
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/kstrtox.h>
 #include <linux/module.h>
-#include <linux/namei.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -48,8 +55,20 @@ struct pfc_watch_ctx {
 	atomic_t opens;
 };
 
+/**
+ * struct pfc_watch_fctx - what pfc_watch keeps per open file (fattach)
+ * @ctx: pfc's part; owner &pfc_watch_owner, instance &pfc_watch_fkey.
+ * @closes: close hook calls that saw this context.
+ */
+struct pfc_watch_fctx {
+	struct pfc_context ctx;
+	atomic_t closes;
+};
+
 /* The owner key; "pfc_watch_owner [pfc_watch]" in pfc's contexts file. */
 static const char pfc_watch_owner[] = "pfc_watch";
+/* The instance key of per-open contexts. */
+static const char pfc_watch_fkey[] = "file";
 
 static struct pfc_open_hook pfc_watch_hook;
 static struct dentry *pfc_watch_dir;
@@ -60,6 +79,11 @@ static atomic_long_t pfc_watch_present = ATOMIC_LONG_INIT(0);
 static atomic_long_t pfc_watch_failed = ATOMIC_LONG_INIT(0);
 static atomic_long_t pfc_watch_freed = ATOMIC_LONG_INIT(0);
 static atomic_long_t pfc_watch_stacked = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_closes = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_fcloses = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_fattached = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_ffreed = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_ftwice = ATOMIC_LONG_INIT(0);
 
 #define PFC_WATCH_SEEN	16
 
@@ -156,10 +180,71 @@ static int pfc_watch_open(struct pfc_open_hook *hook, struct file *file)
 	return 0;
 }
 
+/*
+ * The close hook: count every last close, and those of files that carry
+ * our per-open context, which must still be there, once.
+ */
+static void pfc_watch_close(struct pfc_open_hook *hook, struct file *file)
+{
+	struct pfc_context *ctx;
+
+	atomic_long_inc(&pfc_watch_closes);
+	ctx = pfc_file_lookup_get(file, pfc_watch_owner, pfc_watch_fkey);
+	if (!ctx)
+		return;
+	atomic_long_inc(&pfc_watch_fcloses);
+	if (atomic_inc_return(&container_of(ctx, struct pfc_watch_fctx,
+					    ctx)->closes) > 1)
+		atomic_long_inc(&pfc_watch_ftwice);
+	pfc_put(ctx);
+}
+
+static void pfc_watch_ffree(struct pfc_context *ctx)
+{
+	kfree(container_of(ctx, struct pfc_watch_fctx, ctx));
+	atomic_long_inc(&pfc_watch_ffreed);
+}
+
+static ssize_t pfc_watch_fattach_write(struct file *file,
+				       const char __user *ubuf, size_t len,
+				       loff_t *ppos)
+{
+	struct pfc_watch_fctx *fc;
+	struct file *target;
+	unsigned int fd;
+	int err;
+
+	err = kstrtouint_from_user(ubuf, len, 10, &fd);
+	if (err)
+		return err;
+	target = fget(fd);
+	if (!target)
+		return -EBADF;
+	fc = kzalloc(sizeof(*fc), GFP_KERNEL_ACCOUNT);
+	if (!fc) {
+		fput(target);
+		return -ENOMEM;
+	}
+	pfc_init_context(&fc->ctx, pfc_watch_owner, pfc_watch_fkey,
+			 pfc_watch_ffree);
+	err = pfc_file_insert(target, &fc->ctx);
+	fput(target);
+	if (err) {
+		kfree(fc);
+		return err;
+	}
+	atomic_long_inc(&pfc_watch_fattached);
+	return len;
+}
+
+static const struct file_operations pfc_watch_fattach_fops = {
+	.owner = THIS_MODULE,
+	.write = pfc_watch_fattach_write,
+};
+
 static ssize_t pfc_watch_write(const char __user *ubuf, size_t len,
 			       bool watch)
 {
-	struct path path;
 	char *name;
 	int err;
 
@@ -167,15 +252,11 @@ static ssize_t pfc_watch_write(const char __user *ubuf, size_t len,
 	if (IS_ERR(name))
 		return PTR_ERR(name);
 	strim(name);
-	err = kern_path(name, LOOKUP_FOLLOW, &path);
-	kfree(name);
-	if (err)
-		return err;
 	if (watch)
-		err = pfc_open_watch(&pfc_watch_hook, path.dentry->d_sb);
+		err = pfc_open_watch_path(&pfc_watch_hook, name);
 	else
-		err = pfc_open_unwatch(&pfc_watch_hook, path.dentry->d_sb);
-	path_put(&path);
+		err = pfc_open_unwatch_path(&pfc_watch_hook, name);
+	kfree(name);
 	return err ?: len;
 }
 
@@ -215,6 +296,12 @@ static int pfc_watch_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "freed %ld\n", freed);
 	seq_printf(m, "live %ld\n", attached - freed);
 	seq_printf(m, "stacked %ld\n", atomic_long_read(&pfc_watch_stacked));
+	seq_printf(m, "closes %ld\n", atomic_long_read(&pfc_watch_closes));
+	seq_printf(m, "fcloses %ld\n", atomic_long_read(&pfc_watch_fcloses));
+	seq_printf(m, "fattached %ld\n",
+		   atomic_long_read(&pfc_watch_fattached));
+	seq_printf(m, "ffreed %ld\n", atomic_long_read(&pfc_watch_ffreed));
+	seq_printf(m, "ftwice %ld\n", atomic_long_read(&pfc_watch_ftwice));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pfc_watch_stats);
@@ -265,11 +352,14 @@ static int __init pfc_watch_init(void)
 	err = pfc_open_hook_init(&pfc_watch_hook, pfc_watch_open);
 	if (err)
 		return err;
+	pfc_open_hook_set_close(&pfc_watch_hook, pfc_watch_close);
 	pfc_watch_dir = debugfs_create_dir("pfc_watch", NULL);
 	debugfs_create_file("watch", 0200, pfc_watch_dir, NULL,
 			    &pfc_watch_watch_fops);
 	debugfs_create_file("unwatch", 0200, pfc_watch_dir, NULL,
 			    &pfc_watch_unwatch_fops);
+	debugfs_create_file("fattach", 0200, pfc_watch_dir, NULL,
+			    &pfc_watch_fattach_fops);
 	debugfs_create_file("stats", 0400, pfc_watch_dir, NULL,
 			    &pfc_watch_stats_fops);
 	debugfs_create_file("seen", 0600, pfc_watch_dir, NULL,
@@ -284,9 +374,11 @@ static void __exit pfc_watch_exit(void)
 	pfc_open_hook_release(&pfc_watch_hook);
 	/* ... and none left, nor any callback pending, after this. */
 	pfc_remove_owner(pfc_watch_owner);
-	pr_info("unloaded: attached %ld freed %ld\n",
+	pr_info("unloaded: attached %ld freed %ld, per-open attached %ld freed %ld\n",
 		atomic_long_read(&pfc_watch_attached),
-		atomic_long_read(&pfc_watch_freed));
+		atomic_long_read(&pfc_watch_freed),
+		atomic_long_read(&pfc_watch_fattached),
+		atomic_long_read(&pfc_watch_ffreed));
 }
 
 module_init(pfc_watch_init);
