@@ -39,6 +39,15 @@
  *  - the deny list is the same (generation); if not, the verdict is
  *    recomputed from the cached digest, without reading the file again.
  *
+ * At the last close of a file that was open for write, if no other writer
+ * is left, the close hook (guard_close()) hashes the content again and
+ * caches the fresh verdict: the next open is a cache hit instead of a
+ * hash.  What remains is the window the open hook cannot close: between a
+ * write and the writer's last close, an open by someone else finds no
+ * usable verdict (a writer is open), hashes what is there at that moment
+ * and is decided on that; content the writer stores afterwards is judged
+ * at the next open.
+ *
  * Verdicts are cached only where every change of content is made by this
  * kernel and so shows in i_writecount or the indicators
  * (guard_fs_cacheable(): ext2/3/4, xfs, btrfs, and tmpfs on 6.12; not
@@ -255,6 +264,8 @@ enum guard_stat {
 	GUARD_STAT_ERRORS,		/* could not hash: open failed */
 	GUARD_STAT_TOO_BIG,		/* larger than max_size: denied */
 	GUARD_STAT_UNSUPPORTED,		/* data on FUSE below an overlay: denied */
+	GUARD_STAT_CLOSE_CHECKS,	/* re-hashed at a writer's last close */
+	GUARD_STAT_CLOSE_BUSY,		/* not: other writers remain */
 	GUARD_STAT_NR
 };
 
@@ -272,6 +283,8 @@ static const char *const guard_stat_names[GUARD_STAT_NR] = {
 	[GUARD_STAT_ERRORS] = "errors",
 	[GUARD_STAT_TOO_BIG] = "too_big",
 	[GUARD_STAT_UNSUPPORTED] = "unsupported",
+	[GUARD_STAT_CLOSE_CHECKS] = "close_checks",
+	[GUARD_STAT_CLOSE_BUSY] = "close_busy",
 };
 
 static DEFINE_PER_CPU(unsigned long[GUARD_STAT_NR], guard_stats);
@@ -502,13 +515,21 @@ static bool guard_cache_lookup(struct inode *inode, struct inode *data,
 {
 	struct pfc_context *pctx;
 	struct guard_snap now;
+	unsigned long gen, limit;
 	struct guard_ctx *ctx;
-	unsigned long gen;
 	bool hit = false;
+	bool too_big;
 
 	if (!data)
 		return false;
 	guard_snap_take(data, &now, false);
+	/*
+	 * The size limit is policy for every open: a verdict cached before
+	 * max_size was lowered (at open, or at a writer's close) is not used
+	 * for a file that is now too large to hash.
+	 */
+	limit = READ_ONCE(max_size);
+	too_big = limit && now.size > limit;
 	gen = guard_deny_generation();
 	rcu_read_lock();
 	pctx = pfc_lookup(data, guard_owner, NULL);
@@ -516,7 +537,7 @@ static bool guard_cache_lookup(struct inode *inode, struct inode *data,
 		goto out;
 	ctx = container_of(pctx, struct guard_ctx, pfc);
 	spin_lock(&ctx->lock);
-	if (ctx->valid) {
+	if (ctx->valid && !too_big) {
 		/*
 		 * Writers other than this open would have cleared the
 		 * verdict at their open; one that did not go through the
@@ -550,11 +571,11 @@ out:
 /*
  * Hash @file's content, decide, and cache the verdict on @data (see
  * guard_cache_lookup()) if nothing can have changed the content
- * meanwhile.  Return: 0 with *@denied set, or the error that fails the
- * open.
+ * meanwhile: no writer but the @own write accesses of a file being closed.
+ * Return: 0 with *@denied set, or the error that fails the open.
  */
 static int guard_check(struct file *file, struct inode *inode,
-		       struct inode *data, bool writer, bool *denied)
+		       struct inode *data, bool writer, int own, bool *denied)
 {
 	u8 digest[SHA256_DIGEST_SIZE];
 	struct guard_snap before, after;
@@ -577,7 +598,7 @@ static int guard_check(struct file *file, struct inode *inode,
 		 * writer does before guard_cache_lookup().
 		 */
 		smp_mb();
-		cacheable = !guard_writers(inode, data);
+		cacheable = guard_writers(inode, data) <= own;
 	}
 	guard_snap_take(data ?: inode, &before, true);
 	if (guard_snap_racy(data ?: inode, &before))
@@ -591,7 +612,8 @@ static int guard_check(struct file *file, struct inode *inode,
 	smp_rmb();
 	guard_snap_take(data ?: inode, &after, false);
 	/* Copied up while we hashed: what we read may be either inode's. */
-	if (!guard_snap_equal(&before, &after) || guard_writers(inode, data) ||
+	if (!guard_snap_equal(&before, &after) ||
+	    guard_writers(inode, data) > own ||
 	    pfc_file_data_inode(file) != data)
 		cacheable = false;
 
@@ -653,7 +675,7 @@ static int guard_open(struct pfc_open_hook *hook, struct file *file)
 		guard_stat_inc(GUARD_STAT_HITS);
 	} else {
 		guard_stat_inc(GUARD_STAT_MISSES);
-		err = guard_check(file, inode, data, writer, &denied);
+		err = guard_check(file, inode, data, writer, 0, &denied);
 		if (err == -EFBIG) {
 			guard_stat_inc(GUARD_STAT_TOO_BIG);
 			guard_stat_inc(GUARD_STAT_DENIALS);
@@ -672,6 +694,44 @@ static int guard_open(struct pfc_open_hook *hook, struct file *file)
 		return 0;
 	guard_stat_inc(GUARD_STAT_DENIALS);
 	return -EACCES;
+}
+
+/*
+ * The close hook: the last close of a file that was open for write (which
+ * a shared writable mapping needs too).  Its writes are over: a write(2),
+ * a mapping or an I/O in flight would hold the file.  If it was the last
+ * writer, hash the content now and cache the verdict, so that the next
+ * open finds it instead of hashing; the cost goes to the writer's close.
+ * The closing file still holds its write access (put_file_access() comes
+ * after ->release()): one on its inode, and behind an overlay one more on
+ * the data inode, held by overlayfs' own real file until ovl_release().
+ * A verdict computed while another writer is open is not cached, as at
+ * open.
+ *
+ * Per-open contexts would say no more than FMODE_WRITE does: the open hook
+ * runs before the file is opened, where pfc_file_insert() refuses it, and
+ * pfc_guard has no write hook that could record an actual write.
+ */
+static void guard_close(struct pfc_open_hook *hook, struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct inode *data;
+	bool denied;
+	int own;
+
+	if (!(file->f_mode & FMODE_WRITE) || !S_ISREG(inode->i_mode))
+		return;
+	data = pfc_file_data_inode(file);
+	if (!data || !guard_fs_cacheable(data))
+		return;
+	own = data == inode ? 1 : 2;
+	if (guard_writers(inode, data) > own) {
+		guard_stat_inc(GUARD_STAT_CLOSE_BUSY);
+		return;
+	}
+	guard_stat_inc(GUARD_STAT_CLOSE_CHECKS);
+	/* Errors (too big, a signal): the next open decides. */
+	guard_check(file, inode, data, false, own, &denied);
 }
 
 /*
@@ -816,6 +876,7 @@ static int __init guard_init(void)
 	err = pfc_open_hook_init(&guard_hook, guard_open);
 	if (err)
 		goto free_tfm;
+	pfc_open_hook_set_close(&guard_hook, guard_close);
 	err = guard_watch_param();
 	if (err)
 		goto release_hook;

@@ -109,6 +109,24 @@ t_no_stale_allow_mmap() {
 		echo "  (mtime.ctime $m0 -> $(stat -c %Y.%Z $T/m): a shared-mapping store on tmpfs)"
 }
 
+# At the last writer's close the close hook hashes the content again and
+# caches the verdict: the next open is a hit, not a hash.  While another
+# writer is open, a close re-verifies nothing.
+t_fresh_after_close() {
+	cached_file $T/fc "$A" || return 1
+	cc=$(gstat close_checks) cb=$(gstat close_busy)
+	exec 5>>$T/fc
+	printf '%s' "$B" >$T/fc
+	if ! moved close_busy "$cb" 1 || ! moved close_checks "$cc" 0; then
+		exec 5>&-
+		return 1
+	fi
+	h=$(gstat hashes) hits=$(gstat hits)
+	exec 5>&-
+	moved close_checks "$cc" 1 && moved hashes "$h" 1 &&
+		opens_as $T/fc EACCES && moved hits "$hits" 1 && moved hashes "$h" 1
+}
+
 t_no_stale_allow_truncate() {
 	P1=prefix-part
 	echo "+$(digest_of "$P1")" >$G/deny || return 1
@@ -335,6 +353,7 @@ check invalidate-on-deny-list-change t_invalidate_on_deny_change
 check no-stale-allow-after-write t_no_stale_allow_write
 check no-stale-allow-after-mmap-store t_no_stale_allow_mmap
 check no-stale-allow-after-truncate t_no_stale_allow_truncate
+check fresh-verdict-after-last-close t_fresh_after_close
 check no-stale-allow-under-race t_no_stale_allow_race
 check hard-link-and-rename-share-verdict t_same_inode
 check overlay-watch-both t_ovl_both
