@@ -1410,6 +1410,141 @@ static int mem_attach(void)
 static DEFINE_MUTEX(bench_lock); /* one command at a time */
 static struct dentry *bench_dir;
 
+/* ---- the three objects: inode, open file, superblock ----------------- */
+
+/*
+ * Lookups of one context on each of N objects in random order, and an
+ * insert + remove (+ put) on an object that has its list already: inode
+ * contexts ("pfc", as lookup_inodes and insert_remove), per-open contexts
+ * ("pfc-file", keyed on the struct file) and per-superblock ones
+ * ("pfc-sb", one superblock: N does not apply).
+ */
+static int bench_objects(void)
+{
+	static const char *const names[] = { "pfc", "pfc-file", "pfc-sb" };
+	const unsigned int ns[] = { 1, 1000, max_inodes };
+	struct pfc_context *ctxs = NULL, *pool = NULL, *r;
+	unsigned int ni, i, k, p, rep, n, last = 0, ops, passes;
+	struct bench_files bf = { };
+	struct super_block *sb;
+	u64 t0, t, hits;
+	u32 *perm = NULL;
+	int err = 0;
+	bool ok;
+
+	for (ni = 0; ni < ARRAY_SIZE(ns) && !err; ni++) {
+		n = ns[ni];
+		if (n <= last)
+			continue;
+		last = n;
+		err = files_create(&bf, n);
+		ctxs = kvcalloc(2 * n, sizeof(*ctxs), GFP_KERNEL);
+		perm = perm_alloc(n, true);
+		if (err || !ctxs || !perm) {
+			err = err ?: -ENOMEM;
+			break;
+		}
+		for (i = 0; i < n && !err; i++) {
+			pfc_init_context(&ctxs[2 * i], bench_owner, NULL,
+					 bench_pfc_free);
+			pfc_init_context(&ctxs[2 * i + 1], bench_owner, NULL,
+					 bench_pfc_free);
+			err = pfc_insert(bf.inodes[i], &ctxs[2 * i]) ?:
+			      pfc_file_insert(bf.files[i], &ctxs[2 * i + 1]);
+		}
+		/* At least iters lookups per rep: one alone is all clock. */
+		passes = max(iters / n, 1U);
+		for (rep = 0; rep < reps && !err; rep++) {
+			for (k = 0; k < 2; k++) {
+				hits = 0;
+				t0 = ktime_get_ns();
+				for (p = 0; p < passes; p++) {
+					rcu_read_lock();
+					for (i = 0; i < n; i++)
+						hits += k ?
+							!!pfc_file_lookup(bf.files[perm[i]],
+									  bench_owner, NULL) :
+							!!pfc_lookup(bf.inodes[perm[i]],
+								     bench_owner, NULL);
+					rcu_read_unlock();
+					if (!(p % 64))
+						cond_resched();
+				}
+				t = ktime_get_ns() - t0;
+				report("obj_lookup", n, names[k], rep, t,
+				       (u64)n * passes, hits == (u64)n * passes);
+			}
+		}
+		files_release(&bf);
+		pfc_barrier();
+		kvfree(ctxs);
+		kvfree(perm);
+		ctxs = NULL;
+		perm = NULL;
+	}
+	if (err)
+		goto out;
+
+	/* insert + remove on objects that carry a context already */
+	ops = max(iters / 4, 1U);
+	err = files_create(&bf, 1);
+	pool = kvcalloc(ops + 3, sizeof(*pool), GFP_KERNEL);
+	if (err || !pool) {
+		err = err ?: -ENOMEM;
+		goto out;
+	}
+	sb = bf.inodes[0]->i_sb;
+	for (k = 0; k < 3; k++)
+		pfc_init_context(&pool[ops + k], bench_owner, NULL,
+				 bench_pfc_free);
+	err = pfc_insert(bf.inodes[0], &pool[ops]) ?:
+	      pfc_file_insert(bf.files[0], &pool[ops + 1]) ?:
+	      pfc_sb_insert(sb, &pool[ops + 2]);
+	for (rep = 0; rep < reps && !err; rep++) {
+		for (k = 0; k < 3; k++) {
+			ok = true;
+			for (i = 0; i < ops; i++)
+				pfc_init_context(&pool[i], bench_owner2, NULL,
+						 bench_pfc_free);
+			t0 = ktime_get_ns();
+			for (i = 0; i < ops; i++) {
+				switch (k) {
+				case 0:
+					ok &= !pfc_insert(bf.inodes[0], &pool[i]);
+					r = pfc_remove(bf.inodes[0], bench_owner2, NULL);
+					break;
+				case 1:
+					ok &= !pfc_file_insert(bf.files[0], &pool[i]);
+					r = pfc_file_remove(bf.files[0], bench_owner2, NULL);
+					break;
+				default:
+					ok &= !pfc_sb_insert(sb, &pool[i]);
+					r = pfc_sb_remove(sb, bench_owner2, NULL);
+					break;
+				}
+				ok &= r == &pool[i];
+				if (r)
+					pfc_put(r);
+			}
+			t = ktime_get_ns() - t0;
+			report("obj_insert_remove", 1, names[k], rep, t, ops, ok);
+			/* The callbacks touch the pool: let them run first. */
+			pfc_barrier();
+		}
+	}
+	/* The superblock is shm_mnt's: its context goes by hand. */
+	r = pfc_sb_remove(sb, bench_owner, NULL);
+	if (r)
+		pfc_put(r);
+out:
+	files_release(&bf);
+	pfc_barrier();
+	kvfree(pool);
+	kvfree(ctxs);
+	kvfree(perm);
+	return err;
+}
+
 static int bench_run(const char *what)
 {
 	bool all = !strcmp(what, "all");
@@ -1432,6 +1567,8 @@ static int bench_run(const char *what)
 		err = bench_inodes();
 	if (!err && (all || !strcmp(what, "evict")))
 		err = bench_evict();
+	if (!err && (all || !strcmp(what, "objects")))
+		err = bench_objects();
 	kvfree(fsrtl_hash);
 	fsrtl_hash = NULL;
 	pr_info("PFCB done what=%s err=%d failed=%u\n", what, err,

@@ -37,6 +37,8 @@ KERNEL_BENCHES = [
     ("evict", "eviction (last fput of a shmem file), per inode, N contexts each"),
     ("scale_read", "lookups per reader with a writer running, N readers"),
     ("rht_lookup", "rhashtable_lookup() alone, N entries: pfc's params (jhash2, memcmp) vs a pointer hash"),
+    ("obj_lookup", "lookup hit, N objects with one context each, random order: inode vs open file"),
+    ("obj_insert_remove", "insert + remove (+ put) on an object that has contexts: inode, open file, superblock"),
 ]
 
 
@@ -118,7 +120,7 @@ def main():
             ref = "rht-jhash" if bench == "rht_lookup" else "pfc"
             base = medians.get((bench, param, ref))
             mbase = mins.get((bench, param, ref))
-            for impl in IMPLS + ["none", "rht-jhash", "rht-ptrhash"]:
+            for impl in IMPLS + ["none", "rht-jhash", "rht-ptrhash", "pfc-file", "pfc-sb"]:
                 key = (bench, param, impl)
                 if key not in medians:
                     continue
@@ -311,6 +313,10 @@ def main():
         for k, impl in ((0, "none"), (1, "pfc"), (16, "pfc"), (1, "fsnotify"), (16, "fsnotify")):
             ns = medians.get(("evict", k, impl))
             check("evict N=%d %s" % (k, impl), ns is not None and 0 < ns < 1e8)
+        for key in (("obj_lookup", 1, "pfc-file"), ("obj_lookup", 1000, "pfc-file"),
+                    ("obj_insert_remove", 1, "pfc-file"), ("obj_insert_remove", 1, "pfc-sb")):
+            ns = medians.get(key)
+            check("%s N=%d %s" % key, ns is not None and oks[key] and 0 < ns < 1e7)
         for impl in ("rht-jhash", "rht-ptrhash"):
             ns = medians.get(("rht_lookup", 1000, impl))
             check("rht_lookup N=1000 %s" % impl, ns is not None and oks[("rht_lookup", 1000, impl)] and 0 < ns < 1e7)
