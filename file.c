@@ -56,7 +56,11 @@
  *     Files are not inserted meanwhile: they need entry->close.
  *     test_race_close_marked_vs_inode_delete.
  *  8. a file's entry allocated, the file closing on another CPU: cannot
- *     happen, the inserter holds a file reference.  A file's entry found
+ *     happen, the inserter holds a file reference.  An insert from inside
+ *     the file's own __fput() (a close hook) holds none: fsnotify_close()
+ *     read the inode's marks before, so the close mark it would add would
+ *     not see this close; pfc_file_supported() refuses a file whose count
+ *     is 0.  test_pfc_close_hook.  A file's entry found
  *     by a lookup while the close event kills it: the lookup has RCU, the
  *     entry is freed after a grace period, its contexts after theirs.
  *     test_pfc_file_close_vs_lookup (kunit/pfc_kunit.c), with KASAN.
@@ -187,7 +191,7 @@ struct pfc_close_mark *pfc_close_take(struct pfc_entry *entry)
 {
 	struct pfc_close_mark *cm = entry->close;
 
-	entry->close = NULL;
+	WRITE_ONCE(entry->close, NULL);
 	return cm;
 }
 
@@ -246,7 +250,7 @@ static void pfc_close_freeing_mark(struct fsnotify_mark *mark,
 	pfc_files_die(entry);
 	published = entry->close == cm;
 	if (published)
-		entry->close = NULL;
+		WRITE_ONCE(entry->close, NULL);
 	else
 		cm->dead = true;
 	spin_unlock(&entry->list.lock);
@@ -324,7 +328,7 @@ static int pfc_close_add(struct pfc_entry *entry, struct inode *inode)
 	pfc_race_point(PFC_RACE_CLOSE_MARKED, inode);
 	spin_lock(&entry->list.lock);
 	if (!cm->dead && entry->list.state == PFC_ENTRY_LIVE) {
-		entry->close = cm;
+		WRITE_ONCE(entry->close, cm);
 		published = true;
 	}
 	spin_unlock(&entry->list.lock);
@@ -347,7 +351,8 @@ out_put:
  * @file: the file, or NULL
  *
  * A file can if pfc hears its last fput(): it is opened (FMODE_OPENED; the
- * open hook's callback runs before that), it is not an O_PATH file and
+ * open hook's callback runs before that), its last fput() has not begun
+ * (the close hook's callback runs in it), it is not an O_PATH file and
  * does not suppress fsnotify events (FMODE_NONOTIFY: files fanotify opens
  * for its listeners, overlayfs' real files on 6.1), its f_path is its
  * inode's (not a file opened with a fake path), and its inode can carry
@@ -361,6 +366,13 @@ bool pfc_file_supported(const struct file *file)
 	if (!file)
 		return false;
 	if (!(file->f_mode & FMODE_OPENED) || (file->f_mode & FMODE_PATH))
+		return false;
+	/*
+	 * In __fput(): fsnotify took the inode's mark list before the close
+	 * hook ran, so a close mark added now would miss this close.  A
+	 * caller that holds a reference, as it must, never sees 0 here.
+	 */
+	if (!file_count(file))
 		return false;
 	if (pfc_fmode_nonotify(file->f_mode))
 		return false;
@@ -401,11 +413,12 @@ static int pfc_fentry_create(struct file *file)
 			if (entry->list.state != PFC_ENTRY_LIVE || !entry->close) {
 				err = -EAGAIN;
 			} else {
+				/* Private until hashed: LIVE before it shows. */
+				fe->list.state = PFC_ENTRY_LIVE;
 				err = rhashtable_lookup_insert_fast(&pfc_file_table,
 								    &fe->node,
 								    pfc_file_params);
 				if (!err) {
-					fe->list.state = PFC_ENTRY_LIVE;
 					hlist_add_head(&fe->link, &entry->files);
 					pfc_stat_inc(PFC_STAT_FILES);
 				}
@@ -486,10 +499,13 @@ static struct pfc_context *pfc_file_attach(struct file *file,
  * while it is still mapped.
  *
  * A callback of the open hook gets a file that is not opened yet (the
- * file system's ->open() comes after it and may fail): there this returns
- * -EOPNOTSUPP.  A consumer that wants per-open state from the open hook
- * decides at open and attaches when it first sees the opened file (a read,
- * a mapping, its close hook), or keeps the decision on the inode.
+ * file system's ->open() comes after it and may fail), and the close hook
+ * one whose last reference is gone (fsnotify would not deliver the close
+ * event of that very fput() to a close mark added now): in both this
+ * returns -EOPNOTSUPP.  A consumer that wants per-open state from the open
+ * hook decides at open and attaches when it first sees the opened file
+ * with a reference of its own (a read, a mapping, an ioctl of its own), or
+ * keeps the decision on the inode.
  *
  * Context: Process context; may sleep.
  * Return: 0 on success, -EINVAL for a NULL @file or @ctx, a @ctx with no

@@ -23,8 +23,9 @@
  * pfc_entries_lock protects pfc_entries, the list the sweeps, debugfs and
  * module exit walk.  Lock order:
  *
- *	pfc_create_lock
- *	  fsnotify group->mark_mutex (inside fsnotify_add_mark())
+ *	pfc_create_lock, pfc_close_lock (file.c; never both)
+ *	  fsnotify group->mark_mutex (inside fsnotify_add_mark(), or
+ *	  fsnotify_destroy_mark() of an unpublished close mark)
  *	  inode->i_lock
  *	  pfc_entries_lock
  *	    entry->list.lock
@@ -36,11 +37,13 @@
  * are for task context (pfc_assert_task_context()).
  *
  * Eviction may run inside memory reclaim and takes the list locks, the
- * bucket locks and pfc_entries_lock; none is ever held across an allocation that
- * can enter reclaim (rhashtable inserts allocate with GFP_ATOMIC).  The one
- * sleeping allocations, the entry, a file's entry and a close mark, happen
- * with no lock held, and fsnotify allocates its connector under the group
- * mutex with NOFS set.
+ * bucket locks, pfc_entries_lock, and the close group's mark_mutex
+ * (pfc_freeing_mark() destroys the close mark).  None of the spinlocks is
+ * ever held across an allocation that can enter reclaim (rhashtable
+ * inserts allocate with GFP_ATOMIC), and fsnotify sets NOFS while it holds
+ * a group's mark_mutex (PFC_GROUP_NOFS on 6.1), where it allocates
+ * connectors.  The sleeping allocations, the entry, a file's entry and a
+ * close mark, happen with no lock held.
  *
  * LIFETIME
  *
@@ -739,7 +742,10 @@ EXPORT_SYMBOL_NS_GPL(pfc_insert_unique, PFC);
  * Like FltSetFileContext() with FLT_SET_CONTEXT_REPLACE_IF_EXISTS: in one
  * step, @ctx is linked and the newest context with the same owner and
  * instance is unlinked.  A concurrent lookup of those keys finds one of the
- * two, never both and never neither.  @ctx takes the old context's place
+ * two, never both and never neither (pfc_lookup_get(), which skips a
+ * context whose last reference is gone, walks again when it meets the old
+ * one so: only 16 replaces of the same keys during one lookup could make
+ * it miss).  @ctx takes the old context's place
  * in the inode's order (what a lookup with a NULL instance, or none, sees
  * first); with no old context it goes first, as with pfc_insert().
  *

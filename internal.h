@@ -128,19 +128,32 @@ pfc_clist_match(struct pfc_clist *list, const void *owner, const void *instance)
 	return NULL;
 }
 
+/* Walks of pfc_clist_get() that may start again, see there. */
+#define PFC_GET_RETRIES	16
+
 /*
  * The newest match that is not going away, with a reference.  Under
- * rcu_read_lock().
+ * rcu_read_lock().  A match whose count is 0 is unlinked already; if a
+ * replace unlinked it, its successor took its place, behind us: walk
+ * again from the head, so that a replace does not make the lookup miss
+ * both.  Each walk again needs another unlink and last put of a match
+ * meanwhile: bounded, in case they never stop.
  */
 static inline struct pfc_context *
 pfc_clist_get(struct pfc_clist *list, const void *owner, const void *instance)
 {
 	struct pfc_context *ctx;
+	unsigned int walks = 0;
 
-	hlist_for_each_entry_rcu(ctx, &list->contexts, node)
-		if (pfc_match(ctx, owner, instance) &&
-		    refcount_inc_not_zero(&ctx->ref))
+again:
+	hlist_for_each_entry_rcu(ctx, &list->contexts, node) {
+		if (!pfc_match(ctx, owner, instance))
+			continue;
+		if (refcount_inc_not_zero(&ctx->ref))
 			return ctx;
+		if (++walks < PFC_GET_RETRIES)
+			goto again;
+	}
 	return NULL;
 }
 

@@ -63,6 +63,7 @@ static int pfc_open_handle_event(struct fsnotify_group *group, u32 mask,
 {
 	struct pfc_open_hook *hook = group->private;
 	const struct path *path = fsnotify_data_path(data, data_type);
+	pfc_close_fn close;
 	struct file *file;
 	int ret;
 
@@ -74,8 +75,9 @@ static int pfc_open_handle_event(struct fsnotify_group *group, u32 mask,
 	 */
 	file = container_of(path, struct file, f_path);
 	if (mask & (FS_CLOSE_WRITE | FS_CLOSE_NOWRITE)) {
-		if (hook->close)
-			hook->close(hook, file);
+		close = READ_ONCE(hook->close);
+		if (close)
+			close(hook, file);
 		return 0;
 	}
 	if (!(mask & FS_OPEN_PERM))

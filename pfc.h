@@ -181,15 +181,19 @@ typedef int (*pfc_open_fn)(struct pfc_open_hook *hook, struct file *file);
  *	f_mode, f_flags, f_pos and its per-open contexts are still there.
  *
  * The scan-on-close point of a Windows filter's IRP_MJ_CLEANUP.  Called
- * once per file that was opened on a watched superblock (so not for
- * files whose open failed, O_PATH files and FMODE_NONOTIFY files), from
- * __fput(), in the context of the task that dropped the last reference or
- * of a kernel worker (files closed from interrupt context or by a kernel
- * thread go through delayed_fput()).  May sleep, under the same SRCU rule
+ * once per opened file (FMODE_OPENED) of a watched superblock: files
+ * opened before the watch began included, and opens that fail after the
+ * file system's ->open() (IMA's post-open check, the truncate of O_TRUNC,
+ * O_DIRECT refused) included, so not always after an open callback; not
+ * for O_PATH and FMODE_NONOTIFY files.  From __fput(), in the context of
+ * the task that dropped the last reference or of a kernel worker (files
+ * closed from interrupt context or by a kernel thread go through
+ * delayed_fput()).  May sleep, under the same SRCU rule
  * as &typedef pfc_open_fn; holds no lock of the file system.  Cannot fail
  * the close.  A file whose hook and contexts the callback reads is the
  * same for as long as it runs; the file's per-open contexts die after it
- * returns.
+ * returns.  The file's last reference is gone: do not get_file() it, and
+ * per-open inserts on it are refused (lookups and removes work).
  */
 typedef void (*pfc_close_fn)(struct pfc_open_hook *hook, struct file *file);
 

@@ -2851,6 +2851,7 @@ struct pfc_test_hooks {
 	int opens;
 	int closes;
 	int closes_with_context;
+	int close_inserts_refused;
 	struct file *last_closed;
 };
 
@@ -2873,11 +2874,27 @@ static void pfc_test_hooks_close(struct pfc_open_hook *hook, struct file *file)
 {
 	struct pfc_test_hooks *h = container_of(hook, struct pfc_test_hooks, hook);
 
+	struct pfc_test_ctx *c;
+	int err;
+
 	might_sleep();
 	h->closes++;
 	h->last_closed = file;
 	if (pfc_test_file_lookup(file, &owner_a, NULL))
 		h->closes_with_context++;
+	/*
+	 * Past the last reference: fsnotify read the inode's marks before
+	 * calling us, so pfc would not hear this close.  Refused.
+	 */
+	c = pfc_test_new(&owner_c, NULL, false);
+	if (!c)
+		return;
+	err = pfc_test_file_insert(file, c);
+	if (err == -EOPNOTSUPP)
+		h->close_inserts_refused++;
+	/* Inserted (the case fails on the count): pfc frees it, some day. */
+	if (err)
+		kfree(c);
 }
 
 static void test_pfc_close_hook(struct kunit *test)
@@ -2923,13 +2940,20 @@ static void test_pfc_close_hook(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, h->closes, 2);
 		KUNIT_EXPECT_EQ(test, h->closes_with_context, 1);
 	}
+	/* A file of an inode without any mark: nothing pfc would hear. */
+	f2 = file_open_root_mnt(mnt, "g", O_CREAT | O_RDWR, 0600);
+	if (!IS_ERR(f2)) {
+		pfc_test_fput_sync(f2);
+		KUNIT_EXPECT_NULL(test, pfc_test_file_lookup(f2, NULL, NULL));
+	}
+	KUNIT_EXPECT_EQ(test, h->close_inserts_refused, h->closes);
 	/* Unwatched: no more calls. */
 	KUNIT_EXPECT_EQ(test, pfc_open_unwatch(&h->hook, mnt->mnt_sb), 0);
 	f1 = file_open_root_mnt(mnt, "f", O_RDONLY, 0);
 	if (!IS_ERR(f1))
 		pfc_test_fput_sync(f1);
-	KUNIT_EXPECT_EQ(test, h->opens, 2);
-	KUNIT_EXPECT_EQ(test, h->closes, 2);
+	KUNIT_EXPECT_EQ(test, h->opens, 3);
+	KUNIT_EXPECT_EQ(test, h->closes, 3);
 	pfc_open_hook_release(&h->hook);
 	kern_unmount(mnt);
 	pfc_barrier();
