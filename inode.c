@@ -76,7 +76,11 @@
  *     which does not publish it and starts again.  Lookups see nothing;
  *     other inserts wait on pfc_create_lock.
  *     test_race_create_marked_vs_inode_delete, and without race points
- *     test_race_insert_vs_inoderemove.
+ *     test_race_insert_vs_inoderemove.  A superblock's entry has no
+ *     conflicting path here while the caller keeps the superblock
+ *     mounted, as pfc_sb_insert() asks: fsnotify destroys superblock
+ *     marks only in generic_shutdown_super(), which needs the last
+ *     reference to the mount gone.
  *  2. mark destroyed, pfc_freeing_mark() not yet in (PFC_RACE_FREEING):
  *     the entry is LIVE; inserts, removes and sweeps work on it as usual,
  *     and whatever is linked then is dropped with the entry.

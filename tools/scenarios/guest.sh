@@ -623,6 +623,38 @@ per_open_in() {
 	rm $f
 }
 
+# Per-superblock contexts (pfc_watch's sattach): one line "<sb> sb ..." in
+# pfc's contexts; freed at umount, and after a lazy umount only when the
+# last open file of the file system goes; never keeping it mounted.
+scn_per_sb() {
+	local m=/mnt/persb s0 f0
+	begin per-superblock-contexts
+	if [ "$WATCH" != 1 ]; then
+		skip per-superblock-contexts "no consumer module"
+		return
+	fi
+	s0=$(wstat sattached) f0=$(wstat sfreed)
+	mount_at $m || { err "mount"; end; return; }
+	echo $m >$W/sattach || err "sattach"
+	echo $m >$W/sattach || err "sattach twice"
+	check "superblock context lines" 2 "$(grep -c "^tmpfs sb .*pfc_watch" $D/contexts)"
+	umount $m || err "umount with superblock contexts"
+	settle
+	check "freed at umount" $((f0 + 2)) "$(wstat sfreed)"
+	mount_at $m || { err "mount again"; end; return; }
+	echo $m >$W/sattach || err "sattach before the lazy umount"
+	echo x >$m/f
+	exec 3<$m/f
+	umount -l $m || err "lazy umount"
+	settle
+	check "freed while a file keeps the file system" $((f0 + 2)) "$(wstat sfreed)"
+	exec 3<&-
+	settle
+	check "freed at the last close after a lazy umount" $((f0 + 3)) "$(wstat sfreed)"
+	check "attached" $((s0 + 3)) "$(wstat sattached)"
+	end
+}
+
 scn_per_open() {
 	begin per-open-contexts
 	if [ "$WATCH" != 1 ]; then
@@ -1159,6 +1191,7 @@ for FS in $FSLIST; do
 	run attach-debugfs scn_attach_debugfs
 	run attach-open scn_attach_open
 	run per-open-contexts scn_per_open
+	[ "$FS" = tmpfs ] && run per-superblock-contexts scn_per_sb
 	run rename-link scn_rename_link
 	[ "$FS" = btrfs ] && run subvolumes-snapshots-reflinks scn_btrfs
 	run unlinked-open scn_unlinked_open

@@ -18,6 +18,8 @@
  *   fattach  write a descriptor number: attach a per-open context to that
  *            open file of the writer (pfc_file_insert()); -EOPNOTSUPP for
  *            files pfc cannot see closing
+ *   sattach  write a path: attach a per-superblock context to its file
+ *            system (pfc_sb_insert())
  *   seen     the first PFC_WATCH_SEEN opens since the last write to it,
  *            one line each: "<sb> <ino> <data sb> <data ino> <how>" of
  *            pfc_file_inode() and pfc_file_data_inode(), how being
@@ -37,6 +39,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kstrtox.h>
+#include <linux/namei.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -84,6 +87,8 @@ static atomic_long_t pfc_watch_fcloses = ATOMIC_LONG_INIT(0);
 static atomic_long_t pfc_watch_fattached = ATOMIC_LONG_INIT(0);
 static atomic_long_t pfc_watch_ffreed = ATOMIC_LONG_INIT(0);
 static atomic_long_t pfc_watch_ftwice = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_sattached = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_sfreed = ATOMIC_LONG_INIT(0);
 
 #define PFC_WATCH_SEEN	16
 
@@ -242,6 +247,51 @@ static const struct file_operations pfc_watch_fattach_fops = {
 	.write = pfc_watch_fattach_write,
 };
 
+static void pfc_watch_sfree(struct pfc_context *ctx)
+{
+	kfree(ctx);
+	atomic_long_inc(&pfc_watch_sfreed);
+}
+
+static ssize_t pfc_watch_sattach_write(struct file *file,
+				       const char __user *ubuf, size_t len,
+				       loff_t *ppos)
+{
+	struct pfc_context *ctx;
+	struct path path;
+	char *name;
+	int err;
+
+	name = memdup_user_nul(ubuf, len);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	strim(name);
+	err = kern_path(name, LOOKUP_FOLLOW, &path);
+	kfree(name);
+	if (err)
+		return err;
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx) {
+		path_put(&path);
+		return -ENOMEM;
+	}
+	pfc_init_context(ctx, pfc_watch_owner, NULL, pfc_watch_sfree);
+	/* The path holds the mount, so the superblock stays mounted. */
+	err = pfc_sb_insert(path.dentry->d_sb, ctx);
+	path_put(&path);
+	if (err) {
+		kfree(ctx);
+		return err;
+	}
+	atomic_long_inc(&pfc_watch_sattached);
+	return len;
+}
+
+static const struct file_operations pfc_watch_sattach_fops = {
+	.owner = THIS_MODULE,
+	.write = pfc_watch_sattach_write,
+};
+
 static ssize_t pfc_watch_write(const char __user *ubuf, size_t len,
 			       bool watch)
 {
@@ -302,6 +352,9 @@ static int pfc_watch_stats_show(struct seq_file *m, void *v)
 		   atomic_long_read(&pfc_watch_fattached));
 	seq_printf(m, "ffreed %ld\n", atomic_long_read(&pfc_watch_ffreed));
 	seq_printf(m, "ftwice %ld\n", atomic_long_read(&pfc_watch_ftwice));
+	seq_printf(m, "sattached %ld\n",
+		   atomic_long_read(&pfc_watch_sattached));
+	seq_printf(m, "sfreed %ld\n", atomic_long_read(&pfc_watch_sfreed));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pfc_watch_stats);
@@ -360,6 +413,8 @@ static int __init pfc_watch_init(void)
 			    &pfc_watch_unwatch_fops);
 	debugfs_create_file("fattach", 0200, pfc_watch_dir, NULL,
 			    &pfc_watch_fattach_fops);
+	debugfs_create_file("sattach", 0200, pfc_watch_dir, NULL,
+			    &pfc_watch_sattach_fops);
 	debugfs_create_file("stats", 0400, pfc_watch_dir, NULL,
 			    &pfc_watch_stats_fops);
 	debugfs_create_file("seen", 0600, pfc_watch_dir, NULL,
