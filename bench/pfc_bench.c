@@ -1194,6 +1194,104 @@ out_free:
 
 /* ---- lookups against 1, 10^3, 10^5, 10^6 inodes with contexts ------- */
 
+/*
+ * Reference rows for lookup_inodes, measured over the same N:
+ *
+ *  - "floor": one dependent load per lookup over N random cache lines (a
+ *    pointer chase through a random cycle): what any lookup that must
+ *    take one cache miss per object costs at best;
+ *  - "field": the context pointer in a field of the inode itself, the
+ *    design of a field in struct inode or an LSM blob: load the inode's
+ *    field, check the context's owner.  The benchmark borrows i_private
+ *    of its shmem files (shmem reads it only while a fallocate() runs,
+ *    from ->fault and ->writepage, which these empty, unmapped files
+ *    never see) and clears it again.
+ */
+struct floor_line {
+	struct floor_line *next;
+	unsigned long pad[L1_CACHE_BYTES / sizeof(unsigned long) - 1];
+};
+
+static u64 loop_floor(struct floor_line *lines, unsigned int n,
+		      unsigned int passes, u64 *steps)
+{
+	struct floor_line *p = &lines[0];
+	unsigned int i, pass;
+	u64 t0;
+
+	t0 = ktime_get_ns();
+	for (pass = 0; pass < passes; pass++) {
+		for (i = 0; i < n; i++)
+			p = READ_ONCE(p->next);
+		if (!(pass % 64))
+			cond_resched();
+	}
+	*steps = (u64)n * passes;
+	/* Keep the chase: the result depends on it. */
+	return ktime_get_ns() - t0 + !p;
+}
+
+static struct floor_line *floor_alloc(const u32 *perm, unsigned int n)
+{
+	struct floor_line *lines = kvcalloc(n, sizeof(*lines), GFP_KERNEL);
+	unsigned int i;
+
+	if (!lines)
+		return NULL;
+	/* One cycle through every line, in the order of @perm. */
+	for (i = 0; i < n; i++)
+		lines[perm[i]].next = &lines[perm[(i + 1) % n]];
+	return lines;
+}
+
+static u64 loop_field(struct inode **inodes, const u32 *perm, unsigned int n,
+		      unsigned int passes, const void *owner, u64 *hits)
+{
+	struct pfc_context *ctx;
+	unsigned int i, pass;
+	u64 t0, h = 0;
+
+	t0 = ktime_get_ns();
+	for (pass = 0; pass < passes; pass++) {
+		for (i = 0; i < n; i++) {
+			ctx = READ_ONCE(inodes[perm[i]]->i_private);
+			h += ctx && ctx->owner == owner;
+		}
+		if (!(pass % 64))
+			cond_resched();
+	}
+	*hits = h;
+	return ktime_get_ns() - t0;
+}
+
+static int bench_reference_rows(struct bench_files *bf, void **pool,
+				const u32 *perm, unsigned int n,
+				unsigned int passes)
+{
+	struct floor_line *lines = floor_alloc(perm, n);
+	unsigned int rep, i;
+	u64 ns, hits;
+
+	if (!lines)
+		return -ENOMEM;
+	/* The pfc contexts of the sweep stand in for the field's. */
+	for (i = 0; i < n; i++)
+		WRITE_ONCE(bf->inodes[i]->i_private,
+			   pool_at(IMPL_PFC, pool[IMPL_PFC], i));
+	for (rep = 0; rep < reps; rep++) {
+		ns = loop_floor(lines, n, passes, &hits);
+		report("lookup_inodes", n, "floor", rep, ns, hits, true);
+		ns = loop_field(bf->inodes, perm, n, passes, bench_owner,
+				&hits);
+		report("lookup_inodes", n, "field", rep, ns, (u64)n * passes,
+		       hits == (u64)n * passes);
+	}
+	for (i = 0; i < n; i++)
+		WRITE_ONCE(bf->inodes[i]->i_private, NULL);
+	kvfree(lines);
+	return 0;
+}
+
 static int bench_inodes(void)
 {
 	static const unsigned int sizes[] = { 1, 1000, 100000, 1000000 };
@@ -1258,6 +1356,9 @@ static int bench_inodes(void)
 				       hits == (u64)n * passes);
 			}
 		}
+		err = bench_reference_rows(&bf, pool, perm, n, passes);
+		if (err)
+			goto out;
 		if (n != 1000 && !(n == top && n < 1000))
 			continue;
 		err = bench_rht(bf.inodes, perm, n);

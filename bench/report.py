@@ -120,7 +120,7 @@ def main():
             ref = "rht-jhash" if bench == "rht_lookup" else "pfc"
             base = medians.get((bench, param, ref))
             mbase = mins.get((bench, param, ref))
-            for impl in IMPLS + ["none", "rht-jhash", "rht-ptrhash", "pfc-file", "pfc-sb"]:
+            for impl in IMPLS + ["none", "rht-jhash", "rht-ptrhash", "pfc-file", "pfc-sb", "floor", "field"]:
                 key = (bench, param, impl)
                 if key not in medians:
                     continue
@@ -131,6 +131,16 @@ def main():
                 p("%-26s %8d %-9s %11.1f %10s %9s %11.1f %9s%s"
                   % (bench, param, impl, ns, fmt_ops(ns), ratio, mins[key], mratio, flag))
                 tsv.append("%s\t%d\t%s\t%.2f\t%d" % (bench, param, impl, ns, len(groups[key])))
+            if bench == "lookup_inodes":
+                pfc_ns = medians.get((bench, param, "pfc"))
+                refs = ["%s %.2fx" % (r, pfc_ns / medians[(bench, param, r)])
+                        for r in ("floor", "field")
+                        if pfc_ns and medians.get((bench, param, r))]
+                if refs:
+                    p("  pfc / reference at N=%d: %s" % (param, ", ".join(refs)))
+                    for r in ("floor", "field"):
+                        if pfc_ns and medians.get((bench, param, r)):
+                            tsv.append("vs_%s\t%d\tpfc\t%.3f\t0" % (r, param, pfc_ns / medians[(bench, param, r)]))
             if bench == "evict" and param:
                 none = medians.get(("evict", 0, "none"))
                 for impl in ("pfc", "fsnotify"):
@@ -313,7 +323,8 @@ def main():
         for k, impl in ((0, "none"), (1, "pfc"), (16, "pfc"), (1, "fsnotify"), (16, "fsnotify")):
             ns = medians.get(("evict", k, impl))
             check("evict N=%d %s" % (k, impl), ns is not None and 0 < ns < 1e8)
-        for key in (("obj_lookup", 1, "pfc-file"), ("obj_lookup", 1000, "pfc-file"),
+        for key in (("lookup_inodes", 1000, "floor"), ("lookup_inodes", 1000, "field"),
+                    ("obj_lookup", 1, "pfc-file"), ("obj_lookup", 1000, "pfc-file"),
                     ("obj_insert_remove", 1, "pfc-file"), ("obj_insert_remove", 1, "pfc-sb")):
             ns = medians.get(key)
             check("%s N=%d %s" % key, ns is not None and oks[key] and 0 < ns < 1e7)
