@@ -33,6 +33,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/cred.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/err.h>
@@ -1525,6 +1526,7 @@ static int bench_objects(void)
 	static const char *const names[] = { "pfc", "pfc-file", "pfc-sb" };
 	const unsigned int ns[] = { 1, 1000, max_inodes };
 	struct pfc_context *ctxs = NULL, *pool = NULL, *r;
+	struct pfc_context one[2];
 	unsigned int ni, i, k, p, rep, n, last = 0, ops, passes;
 	struct bench_files bf = { };
 	struct super_block *sb;
@@ -1583,6 +1585,51 @@ static int bench_objects(void)
 		ctxs = NULL;
 		perm = NULL;
 	}
+	if (err)
+		goto out;
+
+	/*
+	 * What a file pays at open + close when its inode has (0) no mark
+	 * of pfc's, (1) an inode context, (2) also a per-open context on
+	 * another open of it, so that pfc's close mark asks for the close
+	 * events of every file of the inode.
+	 */
+	err = files_create(&bf, 1);
+	if (err)
+		goto out;
+	ops = max(iters / 16, 1U);
+	for (k = 0; k < 3 && !err; k++) {
+		if (k == 1) {
+			pfc_init_context(&one[0], bench_owner, NULL,
+					 bench_pfc_free);
+			err = pfc_insert(bf.inodes[0], &one[0]);
+		} else if (k == 2) {
+			pfc_init_context(&one[1], bench_owner, NULL,
+					 bench_pfc_free);
+			err = pfc_file_insert(bf.files[0], &one[1]);
+		}
+		for (rep = 0; rep < reps + !k && !err; rep++) {
+			t0 = ktime_get_ns();
+			for (i = 0; i < ops; i++) {
+				struct file *f = dentry_open(&bf.files[0]->f_path,
+							     O_RDONLY,
+							     current_cred());
+
+				if (IS_ERR(f)) {
+					err = PTR_ERR(f);
+					break;
+				}
+				__fput_sync(f);
+			}
+			t = ktime_get_ns() - t0;
+			/* The first round of all only warms up. */
+			if (k || rep)
+				report("obj_open_close", k, "pfc", rep - !k, t,
+				       i, !err);
+		}
+	}
+	files_release(&bf);
+	pfc_barrier();
 	if (err)
 		goto out;
 

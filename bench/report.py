@@ -39,6 +39,7 @@ KERNEL_BENCHES = [
     ("rht_lookup", "rhashtable_lookup() alone, N entries: pfc's params (jhash2, memcmp) vs a pointer hash"),
     ("obj_lookup", "lookup hit, N objects with one context each, random order: inode vs open file"),
     ("obj_insert_remove", "insert + remove (+ put) on an object that has contexts: inode, open file, superblock"),
+    ("obj_open_close", "open + last fput of a file whose inode has N = 0: no pfc mark, 1: an inode context, 2: also a per-open context on another open (a close mark)"),
 ]
 
 
@@ -141,6 +142,10 @@ def main():
                     for r in ("floor", "field"):
                         if pfc_ns and medians.get((bench, param, r)):
                             tsv.append("vs_%s\t%d\tpfc\t%.3f\t0" % (r, param, pfc_ns / medians[(bench, param, r)]))
+            if bench == "obj_open_close" and param:
+                base0 = medians.get((bench, 0, "pfc"))
+                if base0 and medians.get((bench, param, "pfc")):
+                    p("  N=%d / N=0: %.2fx" % (param, medians[(bench, param, "pfc")] / base0))
             if bench == "evict" and param:
                 none = medians.get(("evict", 0, "none"))
                 for impl in ("pfc", "fsnotify"):
