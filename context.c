@@ -221,16 +221,24 @@ void pfc_ctx_unclaim(struct pfc_context *ctx)
 	clear_bit_unlock(PFC_CTX_LINKED, &ctx->flags);
 }
 
-/* Unlink @ctx; the caller inherits the list's reference. */
-static void pfc_clist_unlink(struct pfc_clist *list, struct pfc_context *ctx)
+/*
+ * @ctx is off @list (unlinked or replaced): the caller inherits the list's
+ * reference.
+ */
+static void pfc_clist_left(struct pfc_clist *list, struct pfc_context *ctx)
 {
-	lockdep_assert_held(&list->lock);
 	trace_pfc_unlink(list, ctx);
-	hlist_del_rcu(&ctx->node);
 	ctx->unlinked = get_state_synchronize_rcu();
 	/* Pairs with test_and_set_bit_lock() in pfc_ctx_claim(). */
 	clear_bit_unlock(PFC_CTX_LINKED, &ctx->flags);
 	pfc_stat_inc(PFC_STAT_REMOVES);
+}
+
+static void pfc_clist_unlink(struct pfc_clist *list, struct pfc_context *ctx)
+{
+	lockdep_assert_held(&list->lock);
+	hlist_del_rcu(&ctx->node);
+	pfc_clist_left(list, ctx);
 }
 
 /* The attached context with exactly @ctx's keys, newest first, if any. */
@@ -272,25 +280,20 @@ struct pfc_context *pfc_clist_add(struct pfc_clist *list,
 		return old;
 	}
 	set_bit(PFC_CTX_INSERTED, &ctx->flags);
-	if (old) {
-		/*
-		 * One store: a lockless reader that walks past the place sees
-		 * either @old or @ctx, never both and never neither.  @ctx
-		 * takes @old's place in the order.
-		 */
+	/*
+	 * A replace is one store: a lockless reader that walks past the
+	 * place sees either @old or @ctx, never both and never neither.
+	 * @ctx takes @old's place in the order.
+	 */
+	if (old)
 		hlist_replace_rcu(&old->node, &ctx->node);
-		trace_pfc_insert(list, ctx);
-		pfc_stat_inc(PFC_STAT_INSERTS);
-		trace_pfc_unlink(list, old);
-		old->unlinked = get_state_synchronize_rcu();
-		clear_bit_unlock(PFC_CTX_LINKED, &old->flags);
-		pfc_stat_inc(PFC_STAT_REMOVES);
-		return old;
-	}
-	hlist_add_head_rcu(&ctx->node, &list->contexts);
+	else
+		hlist_add_head_rcu(&ctx->node, &list->contexts);
 	trace_pfc_insert(list, ctx);
 	pfc_stat_inc(PFC_STAT_INSERTS);
-	return NULL;
+	if (old)
+		pfc_clist_left(list, old);
+	return old;
 }
 
 /*

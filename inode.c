@@ -554,17 +554,17 @@ static int pfc_entry_retry(void *key, enum pfc_obj_kind kind, int err)
 }
 
 /*
- * Link @ctx (claimed by pfc_ctx_claim()) into the live entry of @key,
- * creating the entry if needed; see pfc_clist_add() for @mode and the
- * return value, ERR_PTR() on failure with @ctx unclaimed.
+ * Call @fn on the live entry of @key, under the entry's lock, creating the
+ * entry if needed.  Inlined, so that @fn is a direct call.
+ * Return: 0 once @fn ran, or the error that stopped creating the entry.
  */
-struct pfc_context *pfc_entry_attach(void *key, enum pfc_obj_kind kind,
-				     struct pfc_context *ctx,
-				     enum pfc_add_mode mode)
+static __always_inline int pfc_entry_live(void *key, enum pfc_obj_kind kind,
+					  void (*fn)(struct pfc_entry *entry,
+						     void *arg),
+					  void *arg)
 {
-	struct pfc_context *old = NULL;
 	struct pfc_entry *entry;
-	bool linked = false;
+	bool done = false;
 	int err;
 
 	for (;;) {
@@ -573,22 +573,59 @@ struct pfc_context *pfc_entry_attach(void *key, enum pfc_obj_kind kind,
 		if (entry) {
 			spin_lock(&entry->list.lock);
 			if (entry->list.state == PFC_ENTRY_LIVE) {
-				old = pfc_clist_add(&entry->list, ctx, mode);
-				linked = true;
+				fn(entry, arg);
+				done = true;
 			}
 			spin_unlock(&entry->list.lock);
 		}
 		rcu_read_unlock();
-		if (linked)
-			return old;
+		if (done)
+			return 0;
 		err = pfc_entry_create(key, kind);
 		if (err)
 			err = pfc_entry_retry(key, kind, err);
-		if (err) {
-			pfc_ctx_unclaim(ctx);
-			return ERR_PTR(err);
-		}
+		if (err)
+			return err;
 	}
+}
+
+struct pfc_attach_arg {
+	struct pfc_context *ctx;
+	enum pfc_add_mode mode;
+	struct pfc_context *old;
+};
+
+static void pfc_entry_add(struct pfc_entry *entry, void *arg)
+{
+	struct pfc_attach_arg *a = arg;
+
+	a->old = pfc_clist_add(&entry->list, a->ctx, a->mode);
+}
+
+/*
+ * Link @ctx (claimed by pfc_ctx_claim()) into the live entry of @key,
+ * creating the entry if needed; see pfc_clist_add() for @mode and the
+ * return value, ERR_PTR() on failure with @ctx unclaimed.
+ */
+struct pfc_context *pfc_entry_attach(void *key, enum pfc_obj_kind kind,
+				     struct pfc_context *ctx,
+				     enum pfc_add_mode mode)
+{
+	struct pfc_attach_arg a = { .ctx = ctx, .mode = mode };
+	int err = pfc_entry_live(key, kind, pfc_entry_add, &a);
+
+	if (err) {
+		pfc_ctx_unclaim(ctx);
+		return ERR_PTR(err);
+	}
+	return a.old;
+}
+
+static void pfc_entry_hold(struct pfc_entry *entry, void *arg)
+{
+	/* LIVE: the initial reference keeps the count above zero. */
+	refcount_inc(&entry->mark.refcnt);
+	*(struct pfc_entry **)arg = entry;
 }
 
 /*
@@ -597,32 +634,7 @@ struct pfc_context *pfc_entry_attach(void *key, enum pfc_obj_kind kind,
  */
 int pfc_entry_get_live(struct inode *inode, struct pfc_entry **entryp)
 {
-	struct pfc_entry *entry;
-	bool live = false;
-	int err;
-
-	for (;;) {
-		rcu_read_lock();
-		entry = pfc_entry_find(inode);
-		if (entry) {
-			spin_lock(&entry->list.lock);
-			live = entry->list.state == PFC_ENTRY_LIVE;
-			/* The initial reference keeps it above zero. */
-			if (live)
-				refcount_inc(&entry->mark.refcnt);
-			spin_unlock(&entry->list.lock);
-		}
-		rcu_read_unlock();
-		if (live) {
-			*entryp = entry;
-			return 0;
-		}
-		err = pfc_entry_create(inode, PFC_OBJ_INODE);
-		if (err)
-			err = pfc_entry_retry(inode, PFC_OBJ_INODE, err);
-		if (err)
-			return err;
-	}
+	return pfc_entry_live(inode, PFC_OBJ_INODE, pfc_entry_hold, entryp);
 }
 
 struct pfc_context *pfc_entry_lookup(const void *key, const void *owner,

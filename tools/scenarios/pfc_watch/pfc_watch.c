@@ -253,6 +253,16 @@ static void pfc_watch_sfree(struct pfc_context *ctx)
 	atomic_long_inc(&pfc_watch_sfreed);
 }
 
+/* The path written to a control file, trimmed; kfree() it. */
+static char *pfc_watch_name(const char __user *ubuf, size_t len)
+{
+	char *name = memdup_user_nul(ubuf, len);
+
+	if (!IS_ERR(name))
+		strim(name);
+	return name;
+}
+
 static ssize_t pfc_watch_sattach_write(struct file *file,
 				       const char __user *ubuf, size_t len,
 				       loff_t *ppos)
@@ -262,10 +272,9 @@ static ssize_t pfc_watch_sattach_write(struct file *file,
 	char *name;
 	int err;
 
-	name = memdup_user_nul(ubuf, len);
+	name = pfc_watch_name(ubuf, len);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
-	strim(name);
 	err = kern_path(name, LOOKUP_FOLLOW, &path);
 	kfree(name);
 	if (err)
@@ -298,10 +307,9 @@ static ssize_t pfc_watch_write(const char __user *ubuf, size_t len,
 	char *name;
 	int err;
 
-	name = memdup_user_nul(ubuf, len);
+	name = pfc_watch_name(ubuf, len);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
-	strim(name);
 	if (watch)
 		err = pfc_open_watch_path(&pfc_watch_hook, name);
 	else
