@@ -116,6 +116,11 @@ vm-mark guest-start
 cd /
 sh /guest.sh
 rc=$?
+# The script's last lines may still sit in the console tty's transmit
+# buffer, while the marker below goes out through printk at once: give the
+# serial port time to drain, or reboot -f drops them (a RESULT line lost
+# this way failed a guard run whose guest had passed).
+sleep 1
 echo "PFC-VM: guest-exit=$rc" >/dev/kmsg
 sync
 # qemu runs with -no-reboot, so a reboot ends it; power-off needs ACPI
