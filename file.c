@@ -503,9 +503,8 @@ static struct pfc_context *pfc_file_attach(struct file *file,
  * one whose last reference is gone (fsnotify would not deliver the close
  * event of that very fput() to a close mark added now): in both this
  * returns -EOPNOTSUPP.  A consumer that wants per-open state from the open
- * hook decides at open and attaches when it first sees the opened file
- * with a reference of its own (a read, a mapping, an ioctl of its own), or
- * keeps the decision on the inode.
+ * hook decides at open and attaches from the opened callback
+ * (pfc_open_hook_set_opened()), which runs once ->open() has succeeded.
  *
  * Context: Process context; may sleep.
  * Return: 0 on success, -EINVAL for a NULL @file or @ctx, a @ctx with no

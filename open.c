@@ -8,9 +8,11 @@
  * watched file system, whose mask is FS_OPEN_PERM.  do_dentry_open() sends
  * that event through fsnotify_open_perm() only on superblocks that have
  * such watchers, so opens elsewhere pay nothing; an error returned by the
- * callback fails the open.  A hook with a close callback also asks for
- * FS_CLOSE_WRITE and FS_CLOSE_NOWRITE, which __fput() sends through
- * fsnotify_close() before ->release().  The hook's group has a higher
+ * callback fails the open.  A hook with an opened callback also asks for
+ * FS_OPEN, which fsnotify_open() sends once the open has succeeded, and
+ * one with a close callback for FS_CLOSE_WRITE and FS_CLOSE_NOWRITE,
+ * which __fput() sends through fsnotify_close() before ->release().
+ * The hook's group has a higher
  * priority than pfc's own close group (file.c), so the close callback
  * runs before the file's per-open contexts die.
  *
@@ -42,8 +44,8 @@
 
 /**
  * struct pfc_open_watch - one watched superblock of a hook
- * @mark: fsnotify superblock mark, mask FS_OPEN_PERM, and FS_CLOSE if the
- *	hook has a close callback.
+ * @mark: fsnotify superblock mark, mask FS_OPEN_PERM, FS_OPEN if the hook
+ *	has an opened callback, and FS_CLOSE if it has a close callback.
  * @link: in hook->watches, under hook->lock; empty once taken off.
  * @sb: the superblock, as a key for pfc_open_unwatch(); not a reference.
  * @dead: under hook->lock: fsnotify destroyed the mark before
@@ -63,6 +65,7 @@ static int pfc_open_handle_event(struct fsnotify_group *group, u32 mask,
 {
 	struct pfc_open_hook *hook = group->private;
 	const struct path *path = fsnotify_data_path(data, data_type);
+	pfc_opened_fn opened;
 	pfc_close_fn close;
 	struct file *file;
 	int ret;
@@ -70,14 +73,21 @@ static int pfc_open_handle_event(struct fsnotify_group *group, u32 mask,
 	if (!path)
 		return 0;
 	/*
-	 * FS_OPEN_PERM is only sent by fsnotify_open_perm() and FS_CLOSE_* by
-	 * fsnotify_close(), with &file->f_path.
+	 * FS_OPEN_PERM is only sent by fsnotify_open_perm(), FS_OPEN by
+	 * fsnotify_open() and FS_CLOSE_* by fsnotify_close(), all with
+	 * &file->f_path.
 	 */
 	file = container_of(path, struct file, f_path);
 	if (mask & (FS_CLOSE_WRITE | FS_CLOSE_NOWRITE)) {
 		close = READ_ONCE(hook->close);
 		if (close)
 			close(hook, file);
+		return 0;
+	}
+	if (mask & FS_OPEN) {
+		opened = READ_ONCE(hook->opened);
+		if (opened)
+			opened(hook, file);
 		return 0;
 	}
 	if (!(mask & FS_OPEN_PERM))
@@ -154,6 +164,7 @@ int pfc_open_hook_init(struct pfc_open_hook *hook, pfc_open_fn open)
 	group->priority = FSNOTIFY_PRIO_CONTENT;
 	group->private = hook;
 	hook->open = open;
+	hook->opened = NULL;
 	hook->close = NULL;
 	hook->group = group;
 	spin_lock_init(&hook->lock);
@@ -186,6 +197,8 @@ int pfc_open_watch(struct pfc_open_hook *hook, struct super_block *sb)
 		return -ENOMEM;
 	fsnotify_init_mark(&watch->mark, hook->group);
 	watch->mark.mask = FS_OPEN_PERM;
+	if (READ_ONCE(hook->opened))
+		watch->mark.mask |= FS_OPEN;
 	if (READ_ONCE(hook->close))
 		watch->mark.mask |= FS_CLOSE_WRITE | FS_CLOSE_NOWRITE;
 	watch->sb = sb;
@@ -254,6 +267,22 @@ void pfc_open_hook_set_close(struct pfc_open_hook *hook, pfc_close_fn close)
 	WRITE_ONCE(hook->close, close);
 }
 EXPORT_SYMBOL_NS_GPL(pfc_open_hook_set_close, PFC);
+
+/**
+ * pfc_open_hook_set_opened() - also call a hook once an open has succeeded
+ * @hook: a hook set up by pfc_open_hook_init(), watching nothing yet
+ * @opened: the callback, see &typedef pfc_opened_fn
+ *
+ * Call it before the first pfc_open_watch(), as pfc_open_hook_set_close().
+ *
+ * Context: Any context.
+ */
+void pfc_open_hook_set_opened(struct pfc_open_hook *hook,
+			      pfc_opened_fn opened)
+{
+	WRITE_ONCE(hook->opened, opened);
+}
+EXPORT_SYMBOL_NS_GPL(pfc_open_hook_set_opened, PFC);
 
 /* Destroy a watch taken off its hook's list, dropping the list's reference. */
 static void pfc_open_destroy_watch(struct pfc_open_hook *hook,

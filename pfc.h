@@ -174,6 +174,31 @@ struct pfc_open_hook;
 typedef int (*pfc_open_fn)(struct pfc_open_hook *hook, struct file *file);
 
 /**
+ * typedef pfc_opened_fn - called once an open of a watched file succeeded
+ * @hook: the hook the consumer registered
+ * @file: the file, opened (FMODE_OPENED, after the file system's ->open())
+ *
+ * The post-create point of a Windows filter, where it sets stream-handle
+ * contexts: pfc_file_insert() works here, which it does not in the open
+ * callback (the file is not opened yet there).  Called from
+ * fsnotify_open(), in the context of the task that opens the file, under
+ * the same SRCU rule as &typedef pfc_open_fn; may sleep; cannot fail the
+ * open.  The open may still fail after it (on 6.12 IMA's post-open check
+ * and the truncate of O_TRUNC come later): the file is then released
+ * like any other, with its close callback and the death of its per-open
+ * contexts.  On 6.12 vfs_open() sends the event, so every open sees it:
+ * open(2) and its relatives, exec, kernel opens by dentry_open() and
+ * kernel_file_open(), overlayfs' backing files.  On 6.1 only open(2)
+ * and its relatives (openat2, creat, open_by_handle_at, io_uring's
+ * openat) and exec send it: kernel opens (dentry_open(), filp_open(),
+ * file_open_root(), overlayfs' real files) do not.
+ * Either way FMODE_NONOTIFY and O_PATH opens send nothing.  Locks held by
+ * the caller: on 6.12, where a file system opens in ->atomic_open() (FUSE,
+ * NFS, CIFS), the parent directory's i_rwsem.
+ */
+typedef void (*pfc_opened_fn)(struct pfc_open_hook *hook, struct file *file);
+
+/**
  * typedef pfc_close_fn - called at the last close of a watched file
  * @hook: the hook the consumer registered
  * @file: the file: its last reference is gone (close(), exit(), the last
@@ -202,11 +227,14 @@ typedef void (*pfc_close_fn)(struct pfc_open_hook *hook, struct file *file);
  * @open: the callback; set by pfc_open_hook_init().
  *
  * Embed it in the consumer's state.  Only @open is for consumers to read.
- * pfc_open_hook_set_close() adds a close callback.
+ * pfc_open_hook_set_opened() adds a callback after a successful open,
+ * pfc_open_hook_set_close() one at the last close.
  */
 struct pfc_open_hook {
 	pfc_open_fn open;
 /* private: */
+	/* The opened callback, or NULL; set before the first watch. */
+	pfc_opened_fn opened;
 	/* The close callback, or NULL; set before the first watch. */
 	pfc_close_fn close;
 	/* fsnotify group of this hook; one superblock mark per watch. */
@@ -224,6 +252,8 @@ int pfc_open_watch(struct pfc_open_hook *hook, struct super_block *sb);
 int pfc_open_watch_path(struct pfc_open_hook *hook, const char *pathname);
 int pfc_open_unwatch(struct pfc_open_hook *hook, struct super_block *sb);
 int pfc_open_unwatch_path(struct pfc_open_hook *hook, const char *pathname);
+void pfc_open_hook_set_opened(struct pfc_open_hook *hook,
+			      pfc_opened_fn opened);
 void pfc_open_hook_set_close(struct pfc_open_hook *hook, pfc_close_fn close);
 void pfc_open_hook_release(struct pfc_open_hook *hook);
 

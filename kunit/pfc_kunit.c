@@ -2960,6 +2960,104 @@ static void test_pfc_close_hook(struct kunit *test)
 	pfc_test_release(test, c, 1);
 }
 
+/* A hook that attaches a per-open context once the open has succeeded. */
+struct pfc_test_opened {
+	struct pfc_open_hook hook;
+	struct pfc_test_ctx *c;
+	int opens;
+	int opened;
+	int opened_not_open;
+	int inserts;
+	int closes_with_context;
+};
+
+static int pfc_test_opened_open(struct pfc_open_hook *hook, struct file *file)
+{
+	container_of(hook, struct pfc_test_opened, hook)->opens++;
+	return 0;
+}
+
+static void pfc_test_opened_opened(struct pfc_open_hook *hook,
+				   struct file *file)
+{
+	struct pfc_test_opened *o = container_of(hook, struct pfc_test_opened,
+						 hook);
+
+	might_sleep();
+	o->opened++;
+	if (!(file->f_mode & FMODE_OPENED))
+		o->opened_not_open++;
+	if (!READ_ONCE(o->c->inserted) && !pfc_test_file_insert(file, o->c))
+		o->inserts++;
+}
+
+static void pfc_test_opened_close(struct pfc_open_hook *hook,
+				  struct file *file)
+{
+	struct pfc_test_opened *o = container_of(hook, struct pfc_test_opened,
+						 hook);
+
+	if (pfc_test_file_lookup(file, &owner_c, NULL) == &o->c->pfc)
+		o->closes_with_context++;
+}
+
+/*
+ * The opened callback runs after ->open(), where a per-open insert works
+ * (the post-create point of a Windows filter), and only for opens that
+ * succeeded.  6.12 sends FS_OPEN from vfs_open(), so kernel opens through
+ * file_open_root() see it; 6.1 only from the open(2) family (the VM
+ * scenarios check that path on both kernels).
+ */
+static void test_pfc_opened_hook(struct kunit *test)
+{
+	struct pfc_test_opened *o;
+	struct vfsmount *mnt;
+	struct file *f;
+	int err, want;
+
+	o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	o->c = pfc_test_alloc_owned(test, &owner_c, NULL);
+	err = pfc_open_hook_init(&o->hook, pfc_test_opened_open);
+	if (err == -EOPNOTSUPP) {
+		pfc_test_release(test, o->c, 0);
+		kunit_skip(test, "no open permission events in this kernel");
+	}
+	KUNIT_ASSERT_EQ(test, err, 0);
+	pfc_open_hook_set_opened(&o->hook, pfc_test_opened_opened);
+	pfc_open_hook_set_close(&o->hook, pfc_test_opened_close);
+	mnt = pfc_test_mount_tmpfs(test);
+	KUNIT_ASSERT_EQ(test, pfc_open_watch(&o->hook, mnt->mnt_sb), 0);
+	want = PFC_KERNEL_BEFORE(6, 12) ? 0 : 1;
+
+	f = file_open_root_mnt(mnt, "f", O_CREAT | O_RDWR, 0600);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	KUNIT_EXPECT_EQ(test, o->opens, 1);
+	KUNIT_EXPECT_EQ(test, o->opened, want);
+	KUNIT_EXPECT_EQ(test, o->opened_not_open, 0);
+	KUNIT_EXPECT_EQ(test, o->inserts, want);
+	KUNIT_EXPECT_PTR_EQ(test, pfc_test_file_lookup(f, &owner_c, NULL),
+			    want ? &o->c->pfc : NULL);
+	pfc_test_set_gp(o->c);
+	pfc_test_fput_sync(f);
+	/* The context attached there dies at the close, seen by the hook. */
+	KUNIT_EXPECT_EQ(test, o->closes_with_context, want);
+	pfc_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&o->c->calls), want);
+
+	/* A failed open: the open hook sees it, the opened hook does not. */
+	f = file_open_root_mnt(mnt, "f", O_CREAT | O_EXCL | O_RDWR, 0600);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(f), -EEXIST);
+	f = file_open_root_mnt(mnt, "f", O_RDONLY | O_DIRECTORY, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(f), -ENOTDIR);
+	KUNIT_EXPECT_EQ(test, o->opened, want);
+
+	pfc_open_hook_release(&o->hook);
+	kern_unmount(mnt);
+	pfc_barrier();
+	pfc_test_release(test, o->c, want);
+}
+
 /*
  * 6.1 destroys an inode's marks when an alias of an inode with no links
  * left is dropped, even with a file open through another name: the file's
@@ -3131,6 +3229,7 @@ static struct kunit_case pfc_family_test_cases[] = {
 	KUNIT_CASE(test_pfc_file_unsupported),
 	KUNIT_CASE_SLOW(test_pfc_file_close_vs_lookup),
 	KUNIT_CASE(test_pfc_close_hook),
+	KUNIT_CASE(test_pfc_opened_hook),
 	KUNIT_CASE(test_pfc_file_inode_entry_dies_first),
 	KUNIT_CASE(test_pfc_sb_contexts),
 	KUNIT_CASE(test_pfc_sb_lazy_umount),

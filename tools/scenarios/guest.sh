@@ -665,6 +665,44 @@ scn_per_open() {
 	end
 }
 
+# The opened callback (pfc_watch's, pfc_open_hook_set_opened()): once per
+# open that succeeded, from open(2) on 6.12 and 6.1 alike, where a
+# per-open insert works; what it attaches lives until the last close,
+# which the close hook sees with the context still there.
+scn_opened() {
+	local f=$M/op i o0 n0 a0 x0 c0
+	begin opened-hook
+	if [ "$WATCH" != 1 ]; then
+		skip opened-hook "no consumer module"
+		return
+	fi
+	echo data >$f
+	i=$(ino $f)
+	o0=$(wstat opened) n0=$(wstat opens)
+	cat $f >/dev/null
+	cat $f >/dev/null
+	check "open hook calls for two opens" $((n0 + 2)) "$(wstat opens)"
+	check "opened calls for two opens" $((o0 + 2)) "$(wstat opened)"
+	echo 1 >$W/oattach || err "oattach"
+	a0=$(wstat oattached) x0=$(wstat ofreed) c0=$(wstat ocloses)
+	exec 3<$f
+	check "per-open contexts attached by the opened hook" $((a0 + 1)) "$(wstat oattached)"
+	check "per-open context lines of the file" 1 "$(grep -c "^$SB $i/file .*pfc_watch" $D/contexts)"
+	exec 4<&3
+	exec 3<&-
+	settle
+	check "freed after closing one of two dups" "$x0" "$(wstat ofreed)"
+	exec 4<&-
+	settle
+	check "freed at the last close" $((x0 + 1)) "$(wstat ofreed)"
+	check "closes that found it" $((c0 + 1)) "$(wstat ocloses)"
+	echo 0 >$W/oattach
+	rm $f
+	settle
+	check "pfc's files gauge" 0 "$(pstat files)"
+	end
+}
+
 # rename(2) and link(2) do not touch the inode's contexts: the same lines,
 # under the same inode number, whatever the name.
 scn_rename_link() {
@@ -1191,6 +1229,7 @@ for FS in $FSLIST; do
 	run attach-debugfs scn_attach_debugfs
 	run attach-open scn_attach_open
 	run per-open-contexts scn_per_open
+	run opened-hook scn_opened
 	[ "$FS" = tmpfs ] && run per-superblock-contexts scn_per_sb
 	run rename-link scn_rename_link
 	[ "$FS" = btrfs ] && run subvolumes-snapshots-reflinks scn_btrfs

@@ -20,6 +20,9 @@
  *            files pfc cannot see closing
  *   sattach  write a path: attach a per-superblock context to its file
  *            system (pfc_sb_insert())
+ *   oattach  0 or 1: whether the opened callback attaches a per-open
+ *            context to every file it sees opened (stats: opened,
+ *            oattached, ofreed, ocloses: closes that found it)
  *   seen     the first PFC_WATCH_SEEN opens since the last write to it,
  *            one line each: "<sb> <ino> <data sb> <data ino> <how>" of
  *            pfc_file_inode() and pfc_file_data_inode(), how being
@@ -41,6 +44,7 @@
 #include <linux/kstrtox.h>
 #include <linux/namei.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -72,6 +76,9 @@ struct pfc_watch_fctx {
 static const char pfc_watch_owner[] = "pfc_watch";
 /* The instance key of per-open contexts. */
 static const char pfc_watch_fkey[] = "file";
+/* Instance key of the per-open contexts the opened callback attaches. */
+static const char pfc_watch_okey[] = "opened";
+static bool pfc_watch_oattach;
 
 static struct pfc_open_hook pfc_watch_hook;
 static struct dentry *pfc_watch_dir;
@@ -89,6 +96,10 @@ static atomic_long_t pfc_watch_ffreed = ATOMIC_LONG_INIT(0);
 static atomic_long_t pfc_watch_ftwice = ATOMIC_LONG_INIT(0);
 static atomic_long_t pfc_watch_sattached = ATOMIC_LONG_INIT(0);
 static atomic_long_t pfc_watch_sfreed = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_opened = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_oattached = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_ofreed = ATOMIC_LONG_INIT(0);
+static atomic_long_t pfc_watch_ocloses = ATOMIC_LONG_INIT(0);
 
 #define PFC_WATCH_SEEN	16
 
@@ -185,6 +196,35 @@ static int pfc_watch_open(struct pfc_open_hook *hook, struct file *file)
 	return 0;
 }
 
+static void pfc_watch_ofree(struct pfc_context *ctx)
+{
+	kfree(ctx);
+	atomic_long_inc(&pfc_watch_ofreed);
+}
+
+/*
+ * The opened callback: count the opens that succeeded and, if oattach is
+ * set, attach a per-open context, as a filter does in post-create.
+ */
+static void pfc_watch_opened_fn(struct pfc_open_hook *hook, struct file *file)
+{
+	struct pfc_context *ctx;
+
+	atomic_long_inc(&pfc_watch_opened);
+	if (!READ_ONCE(pfc_watch_oattach))
+		return;
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return;
+	pfc_init_context(ctx, pfc_watch_owner, pfc_watch_okey, pfc_watch_ofree);
+	if (pfc_file_insert(file, ctx)) {
+		kfree(ctx);
+		atomic_long_inc(&pfc_watch_failed);
+		return;
+	}
+	atomic_long_inc(&pfc_watch_oattached);
+}
+
 /*
  * The close hook: count every last close, and those of files that carry
  * our per-open context, which must still be there, once.
@@ -194,6 +234,10 @@ static void pfc_watch_close(struct pfc_open_hook *hook, struct file *file)
 	struct pfc_context *ctx;
 
 	atomic_long_inc(&pfc_watch_closes);
+	rcu_read_lock();
+	if (pfc_file_lookup(file, pfc_watch_owner, pfc_watch_okey))
+		atomic_long_inc(&pfc_watch_ocloses);
+	rcu_read_unlock();
 	ctx = pfc_file_lookup_get(file, pfc_watch_owner, pfc_watch_fkey);
 	if (!ctx)
 		return;
@@ -363,6 +407,11 @@ static int pfc_watch_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "sattached %ld\n",
 		   atomic_long_read(&pfc_watch_sattached));
 	seq_printf(m, "sfreed %ld\n", atomic_long_read(&pfc_watch_sfreed));
+	seq_printf(m, "opened %ld\n", atomic_long_read(&pfc_watch_opened));
+	seq_printf(m, "oattached %ld\n",
+		   atomic_long_read(&pfc_watch_oattached));
+	seq_printf(m, "ofreed %ld\n", atomic_long_read(&pfc_watch_ofreed));
+	seq_printf(m, "ocloses %ld\n", atomic_long_read(&pfc_watch_ocloses));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pfc_watch_stats);
@@ -413,6 +462,7 @@ static int __init pfc_watch_init(void)
 	err = pfc_open_hook_init(&pfc_watch_hook, pfc_watch_open);
 	if (err)
 		return err;
+	pfc_open_hook_set_opened(&pfc_watch_hook, pfc_watch_opened_fn);
 	pfc_open_hook_set_close(&pfc_watch_hook, pfc_watch_close);
 	pfc_watch_dir = debugfs_create_dir("pfc_watch", NULL);
 	debugfs_create_file("watch", 0200, pfc_watch_dir, NULL,
@@ -423,6 +473,7 @@ static int __init pfc_watch_init(void)
 			    &pfc_watch_fattach_fops);
 	debugfs_create_file("sattach", 0200, pfc_watch_dir, NULL,
 			    &pfc_watch_sattach_fops);
+	debugfs_create_bool("oattach", 0600, pfc_watch_dir, &pfc_watch_oattach);
 	debugfs_create_file("stats", 0400, pfc_watch_dir, NULL,
 			    &pfc_watch_stats_fops);
 	debugfs_create_file("seen", 0600, pfc_watch_dir, NULL,
