@@ -6,7 +6,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/kstrtox.h>
 #include <linux/namei.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -34,6 +36,8 @@ static const char *const pfc_stat_names[PFC_STAT_NR] = {
  * attached context), and "attach"/"detach": writing a path attaches to or
  * removes from its inode a context owned by pfc itself, so that user-space
  * tests can exercise eviction, umount and unload without a consumer module.
+ * "fd:N" instead of a path does the same with a per-open context on the
+ * writer's open file N.
  */
 static struct dentry *pfc_debugfs_dir;
 static const char pfc_debugfs_owner[] = "pfc-debugfs";
@@ -161,11 +165,49 @@ static void pfc_debugfs_free(struct pfc_context *ctx)
 	kfree(ctx);
 }
 
+/* A context of pfc's own, not inserted yet; NULL if memory ran out. */
+static struct pfc_context *pfc_debugfs_new(void)
+{
+	struct pfc_context *ctx = kmalloc(sizeof(*ctx), GFP_KERNEL);
+
+	if (ctx)
+		pfc_init_context(ctx, pfc_debugfs_owner, NULL, pfc_debugfs_free);
+	return ctx;
+}
+
+/* Attach a context of pfc's own to @file, or remove it (@attach false). */
+static int pfc_debugfs_file(unsigned int fd, bool attach)
+{
+	struct pfc_context *ctx = NULL;
+	struct file *file;
+	int err = -ENOMEM;
+
+	file = fget(fd);
+	if (!file)
+		return -EBADF;
+	if (!attach) {
+		ctx = pfc_file_remove(file, pfc_debugfs_owner, NULL);
+		err = ctx ? 0 : -ENOENT;
+		if (ctx)
+			pfc_put(ctx);
+	} else {
+		ctx = pfc_debugfs_new();
+		if (ctx) {
+			err = pfc_file_insert(file, ctx);
+			if (err)
+				kfree(ctx);
+		}
+	}
+	fput(file);
+	return err;
+}
+
 static ssize_t pfc_debugfs_write(const char __user *ubuf, size_t len,
 				 bool attach)
 {
 	struct pfc_context *ctx;
 	struct path path;
+	unsigned int fd;
 	char *name;
 	int err;
 
@@ -176,16 +218,19 @@ static ssize_t pfc_debugfs_write(const char __user *ubuf, size_t len,
 	if (IS_ERR(name))
 		return PTR_ERR(name);
 	strim(name);
+	if (str_has_prefix(name, "fd:")) {
+		err = kstrtouint(name + 3, 10, &fd) ?: pfc_debugfs_file(fd, attach);
+		kfree(name);
+		return err ?: len;
+	}
 	err = kern_path(name, LOOKUP_FOLLOW, &path);
 	kfree(name);
 	if (err)
 		return err;
 	if (attach) {
-		ctx = kmalloc(sizeof(*ctx), GFP_KERNEL);
+		ctx = pfc_debugfs_new();
 		err = -ENOMEM;
 		if (ctx) {
-			pfc_init_context(ctx, pfc_debugfs_owner, NULL,
-					 pfc_debugfs_free);
 			err = pfc_insert(d_inode(path.dentry), ctx);
 			if (err)
 				kfree(ctx);

@@ -1151,7 +1151,14 @@ scn_rmmod_pfc() {
 	done
 	exec 5<$M/many/l3
 	rm $M/many/l3
-	check_ge "contexts before rmmod" 1000 "$(pstat contexts)"
+	# A per-open context of pfc's own on an open file, closed only after
+	# pfc is gone: unload frees it and the close mark, and the close then
+	# has nothing of pfc's to call.
+	exec 6<$M/many/l4
+	echo fd:6 >$D/attach || err "attach fd:6"
+	check "pfc's files gauge with one per-open context" 1 "$(pstat files)"
+	check "pfc's close marks gauge" 1 "$(pstat close_marks)"
+	check_ge "contexts before rmmod" 1001 "$(pstat contexts)"
 	if grep -q '^pfc_watch ' /proc/modules; then
 		rmmod pfc 2>/dev/null && err "rmmod pfc succeeded with pfc_watch loaded"
 		rmmod pfc_watch || err "rmmod pfc_watch failed"
@@ -1160,6 +1167,7 @@ scn_rmmod_pfc() {
 	rmmod pfc || err "rmmod pfc failed"
 	grep -q '^pfc ' /proc/modules && err "pfc still loaded"
 	exec 5<&-
+	exec 6<&-
 	sync
 	echo 2 >/proc/sys/vm/drop_caches
 	umount $M || err "umount failed"
