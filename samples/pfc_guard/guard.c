@@ -40,13 +40,26 @@
  *    recomputed from the cached digest, without reading the file again.
  *
  * At the last close of a file that was open for write, if no other writer
- * is left, the close hook (guard_close()) hashes the content again and
- * caches the fresh verdict: the next open is a cache hit instead of a
- * hash.  What remains is the window the open hook cannot close: between a
- * write and the writer's last close, an open by someone else finds no
- * usable verdict (a writer is open), hashes what is there at that moment
- * and is decided on that; content the writer stores afterwards is judged
- * at the next open.
+ * is left, the close hook (guard_close()) makes the verdict fresh again,
+ * so that the next open is a cache hit instead of a hash: where the
+ * content is still what was last hashed (an open for write that wrote
+ * nothing, on a file system where every store moves i_version) it marks
+ * the cached verdict usable again without reading the file, otherwise it
+ * hashes the content and caches the new verdict.  Each open for write
+ * that the guard saw succeed carries a per-open pfc context (struct
+ * guard_open_ctx, attached by the opened callback, guard_opened()): who
+ * opened it and the indicators at that moment.  At its last close that
+ * record says whether the content changed while it was open, and a
+ * verdict that turns to "denied" there is logged with the opener that
+ * wrote it, which by then may have exited (the last reference can be a
+ * child's, or a mapping's).
+ *
+ * What remains is the window the open hook cannot close: between a write
+ * and the writer's last close, an open by someone else finds no usable
+ * verdict (a writer is open), hashes what is there at that moment and is
+ * decided on that; content the writer stores afterwards is judged at the
+ * writer's last close (and, should that find another writer, at the next
+ * open).
  *
  * Verdicts are cached only where every change of content is made by this
  * kernel and so shows in i_writecount or the indicators
@@ -249,6 +262,25 @@ struct guard_ctx {
 	bool denied;
 };
 
+/**
+ * struct guard_open_ctx - pfc_guard's record of one open for write
+ * @pfc: the per-open pfc context; owner guard_owner, instance
+ *	guard_open_key.  Dies at the file's last fput(), after guard_close().
+ * @at_open: the data inode's indicators once the open had succeeded.
+ * @tgid: the opener's thread-group id.
+ * @uid: the opener's uid.
+ * @comm: the opener's command name.
+ *
+ * Written before the insert and never after: readers need no lock.
+ */
+struct guard_open_ctx {
+	struct pfc_context pfc;
+	struct guard_snap at_open;
+	pid_t tgid;
+	kuid_t uid;
+	char comm[TASK_COMM_LEN];
+};
+
 /* Counters, per CPU so that cache hits do not share a cache line. */
 enum guard_stat {
 	GUARD_STAT_OPENS,		/* opens of regular files checked */
@@ -266,6 +298,10 @@ enum guard_stat {
 	GUARD_STAT_UNSUPPORTED,		/* data on FUSE below an overlay: denied */
 	GUARD_STAT_CLOSE_CHECKS,	/* re-hashed at a writer's last close */
 	GUARD_STAT_CLOSE_BUSY,		/* not: other writers remain */
+	GUARD_STAT_CLOSE_CLEAN,		/* not: content as last hashed */
+	GUARD_STAT_CLOSE_WROTE,		/* writer opens that changed it */
+	GUARD_STAT_CLOSE_DENIED,	/* re-hash at close found it denied */
+	GUARD_STAT_OPEN_RECORDS,	/* per-open records attached */
 	GUARD_STAT_NR
 };
 
@@ -285,6 +321,10 @@ static const char *const guard_stat_names[GUARD_STAT_NR] = {
 	[GUARD_STAT_UNSUPPORTED] = "unsupported",
 	[GUARD_STAT_CLOSE_CHECKS] = "close_checks",
 	[GUARD_STAT_CLOSE_BUSY] = "close_busy",
+	[GUARD_STAT_CLOSE_CLEAN] = "close_clean",
+	[GUARD_STAT_CLOSE_WROTE] = "close_wrote",
+	[GUARD_STAT_CLOSE_DENIED] = "close_denied",
+	[GUARD_STAT_OPEN_RECORDS] = "open_records",
 };
 
 static DEFINE_PER_CPU(unsigned long[GUARD_STAT_NR], guard_stats);
@@ -301,11 +341,14 @@ static void guard_stat_inc(enum guard_stat stat)
 
 /* The owner key of every pfc_guard context. */
 static const char guard_owner[] = "pfc_guard";
+/* The instance key of per-open records (struct guard_open_ctx). */
+static const char guard_open_key[] = "open";
 static struct pfc_open_hook guard_hook;
 static struct crypto_shash *guard_tfm;
 static struct dentry *guard_dir;
 /* Contexts inserted and not freed yet; watches added. */
 static atomic_long_t guard_live_contexts = ATOMIC_LONG_INIT(0);
+static atomic_long_t guard_live_open_records = ATOMIC_LONG_INIT(0);
 static atomic_long_t guard_watches = ATOMIC_LONG_INIT(0);
 
 static char *watch;
@@ -697,26 +740,138 @@ static int guard_open(struct pfc_open_hook *hook, struct file *file)
 }
 
 /*
+ * Whether every change of the content of @data moves its i_version, stores
+ * through a shared mapping included: disk file systems that keep
+ * i_version and update it from ->page_mkwrite() (file_update_time()) at
+ * the first store to a clean page, and write-protect the page again when
+ * it is written back.  Not tmpfs: without ->page_mkwrite() the write fault
+ * updates the times too (fault_dirty_shared_page()), but a page once
+ * mapped writable is never written back and stays writable, so only the
+ * first store moves anything.  No verdict is cached while such a mapping
+ * exists (it holds a writer), so tmpfs might qualify; it is left out
+ * until that argument is tested.
+ */
+static bool guard_fs_versioned(const struct inode *data)
+{
+	switch (data->i_sb->s_magic) {
+	case EXT4_SUPER_MAGIC:
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+		return IS_I_VERSION(data);
+	default:
+		return false;
+	}
+}
+
+/*
+ * At a writer's last close (@own write accesses its own, no other
+ * writer): if the content of @data is still the one whose digest the
+ * context holds, the verdict is good again, without reading the file.
+ * The writer's open cleared it only because a store through a mapping
+ * might change the content without moving any indicator; where every
+ * store moves i_version (guard_fs_versioned()) and i_version is the one
+ * sampled, with a query, before that digest was computed, no store
+ * happened since.  The checks and the publication follow guard_check():
+ * write_seq read first, a full barrier before i_writecount.
+ * Return: true if the verdict is usable now (made so, or already).
+ */
+static bool guard_close_clean(struct inode *inode, struct inode *data,
+			      int own)
+{
+	struct pfc_context *pctx;
+	struct guard_snap now;
+	struct guard_ctx *ctx;
+	unsigned long seq;
+	bool clean = false;
+
+	if (!guard_fs_versioned(data))
+		return false;
+	pctx = pfc_lookup_get(data, guard_owner, NULL);
+	if (!pctx)
+		return false;
+	ctx = container_of(pctx, struct guard_ctx, pfc);
+	spin_lock(&ctx->lock);
+	seq = ctx->write_seq;
+	spin_unlock(&ctx->lock);
+	/* Pairs with get_write_access(), as in guard_check(). */
+	smp_mb();
+	if (guard_writers(inode, data) > own)
+		goto out;
+	guard_snap_take(data, &now, false);
+	spin_lock(&ctx->lock);
+	if (ctx->write_seq == seq && ctx->snap.has_iversion &&
+	    guard_snap_equal(&ctx->snap, &now)) {
+		ctx->valid = true;
+		clean = true;
+	}
+	spin_unlock(&ctx->lock);
+out:
+	pfc_put(&ctx->pfc);
+	return clean;
+}
+
+static void guard_open_ctx_free(struct pfc_context *pctx)
+{
+	kfree(container_of(pctx, struct guard_open_ctx, pfc));
+	atomic_long_dec(&guard_live_open_records);
+}
+
+/*
+ * The opened callback: an open for write of a regular file whose verdict
+ * can be cached has succeeded.  Record who opened it and the indicators
+ * now, in a per-open context that guard_close() reads at its last close.
+ * Without a record (out of memory; a file opened before the watch began;
+ * on 6.1, an open that sends no FS_OPEN) the close behaves the same but
+ * cannot say who wrote.
+ */
+static void guard_opened(struct pfc_open_hook *hook, struct file *file)
+{
+	struct inode *data;
+	struct guard_open_ctx *rec;
+
+	if (!(file->f_mode & FMODE_WRITE) || !S_ISREG(file_inode(file)->i_mode))
+		return;
+	data = pfc_file_data_inode(file);
+	if (!data || !guard_fs_cacheable(data))
+		return;
+	rec = kzalloc(sizeof(*rec), GFP_KERNEL_ACCOUNT);
+	if (!rec)
+		return;
+	pfc_init_context(&rec->pfc, guard_owner, guard_open_key,
+			 guard_open_ctx_free);
+	guard_snap_take(data, &rec->at_open, true);
+	rec->tgid = task_tgid_nr(current);
+	rec->uid = current_uid();
+	get_task_comm(rec->comm, current);
+	if (pfc_file_insert(file, &rec->pfc)) {
+		kfree(rec);
+		return;
+	}
+	atomic_long_inc(&guard_live_open_records);
+	guard_stat_inc(GUARD_STAT_OPEN_RECORDS);
+}
+
+/*
  * The close hook: the last close of a file that was open for write (which
  * a shared writable mapping needs too).  Its writes are over: a write(2),
  * a mapping or an I/O in flight would hold the file.  If it was the last
- * writer, hash the content now and cache the verdict, so that the next
- * open finds it instead of hashing; the cost goes to the writer's close.
- * The closing file still holds its write access (put_file_access() comes
- * after ->release()): one on its inode, and behind an overlay one more on
- * the data inode, held by overlayfs' own real file until ovl_release().
- * A verdict computed while another writer is open is not cached, as at
- * open.
- *
- * Per-open contexts would say no more than FMODE_WRITE does: the open hook
- * runs before the file is opened, where pfc_file_insert() refuses it, and
- * pfc_guard has no write hook that could record an actual write.
+ * writer, make the verdict fresh (guard_close_clean(), or hash the content
+ * now and cache it), so that the next open finds it instead of hashing;
+ * the cost goes to the writer's close.  The closing file still holds its
+ * write access (put_file_access() comes after ->release()): one on its
+ * inode, and behind an overlay one more on the data inode, held by
+ * overlayfs' own real file until ovl_release().  A verdict computed while
+ * another writer is open is not cached, as at open.
  */
 static void guard_close(struct pfc_open_hook *hook, struct file *file)
 {
 	struct inode *inode = file_inode(file);
+	struct guard_open_ctx who = { .tgid = 0 };
+	struct pfc_context *pctx;
+	struct guard_snap now;
 	struct inode *data;
-	bool denied;
+	bool denied = false;
+	bool rec = false;
 	int own;
 
 	if (!(file->f_mode & FMODE_WRITE) || !S_ISREG(inode->i_mode))
@@ -724,14 +879,46 @@ static void guard_close(struct pfc_open_hook *hook, struct file *file)
 	data = pfc_file_data_inode(file);
 	if (!data || !guard_fs_cacheable(data))
 		return;
+	rcu_read_lock();
+	pctx = pfc_file_lookup(file, guard_owner, guard_open_key);
+	if (pctx) {
+		struct guard_open_ctx *r =
+			container_of(pctx, struct guard_open_ctx, pfc);
+
+		who.at_open = r->at_open;
+		who.tgid = r->tgid;
+		who.uid = r->uid;
+		memcpy(who.comm, r->comm, sizeof(who.comm));
+		rec = true;
+	}
+	rcu_read_unlock();
+	if (rec) {
+		guard_snap_take(data, &now, false);
+		if (!guard_snap_equal(&who.at_open, &now))
+			guard_stat_inc(GUARD_STAT_CLOSE_WROTE);
+	}
 	own = data == inode ? 1 : 2;
 	if (guard_writers(inode, data) > own) {
 		guard_stat_inc(GUARD_STAT_CLOSE_BUSY);
 		return;
 	}
+	if (guard_close_clean(inode, data, own)) {
+		guard_stat_inc(GUARD_STAT_CLOSE_CLEAN);
+		return;
+	}
 	guard_stat_inc(GUARD_STAT_CLOSE_CHECKS);
 	/* Errors (too big, a signal): the next open decides. */
-	guard_check(file, inode, data, false, own, &denied);
+	if (guard_check(file, inode, data, false, own, &denied) || !denied)
+		return;
+	guard_stat_inc(GUARD_STAT_CLOSE_DENIED);
+	if (rec)
+		pr_warn_ratelimited("%s:%lu: content now on the deny list, written through an open by %s[%d] uid %u\n",
+				    data->i_sb->s_id, data->i_ino, who.comm,
+				    who.tgid,
+				    from_kuid(&init_user_ns, who.uid));
+	else
+		pr_warn_ratelimited("%s:%lu: content now on the deny list\n",
+				    data->i_sb->s_id, data->i_ino);
 }
 
 /*
@@ -845,6 +1032,8 @@ static int guard_stats_show(struct seq_file *m, void *v)
 	int stat, cpu;
 
 	seq_printf(m, "contexts %ld\n", atomic_long_read(&guard_live_contexts));
+	seq_printf(m, "open_record_contexts %ld\n",
+		   atomic_long_read(&guard_live_open_records));
 	seq_printf(m, "digests %u\n", guard_deny_count());
 	seq_printf(m, "generation %lu\n", guard_deny_generation());
 	seq_printf(m, "watches %ld\n", atomic_long_read(&guard_watches));
@@ -876,6 +1065,7 @@ static int __init guard_init(void)
 	err = pfc_open_hook_init(&guard_hook, guard_open);
 	if (err)
 		goto free_tfm;
+	pfc_open_hook_set_opened(&guard_hook, guard_opened);
 	pfc_open_hook_set_close(&guard_hook, guard_close);
 	err = guard_watch_param();
 	if (err)

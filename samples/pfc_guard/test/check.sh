@@ -127,6 +127,37 @@ t_fresh_after_close() {
 		opens_as $T/fc EACCES && moved hits "$hits" 1 && moved hashes "$h" 1
 }
 
+# On ext4, where every store moves i_version (a store through a mapping
+# too, from ->page_mkwrite()), an open for write that wrote nothing leaves
+# the content as last hashed: its last close makes the verdict usable
+# again without reading the file.  One that wrote, with write(2) or
+# through a mapping, is re-hashed at its close, counted by its per-open
+# record as a writer that changed the file, and named in the log when the
+# new content is denied.
+t_close_clean_or_wrote() {
+	f=/mnt/c/cc
+	mount_ext4 /mnt/c && echo /mnt/c >$G/watch || return 1
+	if ! cached_file $f "$A"; then
+		umount /mnt/c
+		return 1
+	fi
+	h=$(gstat hashes) cl=$(gstat close_clean) ck=$(gstat close_checks)
+	r=$(gstat open_records) w=$(gstat close_wrote) d=$(gstat close_denied)
+	hits=$(gstat hits)
+	opens_as $f ok w && moved open_records "$r" 1 && moved close_clean "$cl" 1 &&
+		moved close_wrote "$w" 0 && moved close_checks "$ck" 0 &&
+		opens_as $f ok && moved hits "$hits" 2 && moved hashes "$h" 0 &&
+		guardt mmapw $f "$B" && moved close_wrote "$w" 1 &&
+		moved close_checks "$ck" 1 && moved close_denied "$d" 1 &&
+		moved hashes "$h" 1 && opens_as $f EACCES && moved hashes "$h" 1 &&
+		dmesg | grep -q "content now on the deny list, written through an open by guardt\[" &&
+		[ "$(gstat open_record_contexts)" = 0 ]
+	rc=$?
+	rm -f $f
+	umount /mnt/c
+	return $rc
+}
+
 t_no_stale_allow_truncate() {
 	P1=prefix-part
 	echo "+$(digest_of "$P1")" >$G/deny || return 1
@@ -354,6 +385,7 @@ check no-stale-allow-after-write t_no_stale_allow_write
 check no-stale-allow-after-mmap-store t_no_stale_allow_mmap
 check no-stale-allow-after-truncate t_no_stale_allow_truncate
 check fresh-verdict-after-last-close t_fresh_after_close
+check close-clean-or-wrote t_close_clean_or_wrote
 check no-stale-allow-under-race t_no_stale_allow_race
 check hard-link-and-rename-share-verdict t_same_inode
 check overlay-watch-both t_ovl_both
