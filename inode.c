@@ -18,12 +18,17 @@
  *
  * pfc_lookup() and pfc_lookup_get() take no lock: rhashtable lookup plus an
  * RCU list walk.  Writers of an entry's list take entry->list.lock.
- * Creating an entry, or an inode's close mark, is serialised by
- * pfc_create_lock, which no eviction path takes.
+ * Creating an entry is serialised per shard of the object pointers
+ * (struct pfc_shard: its create_lock, and the fsnotify group whose marks
+ * that shard's entries are, since fsnotify serialises the mark additions
+ * of one group on its mark_mutex), so that first inserts on different
+ * objects rarely wait for each other and one object always finds the
+ * same lock.  Creating an inode's close mark is serialised by
+ * pfc_close_lock (file.c).  No eviction path takes either.
  * pfc_entries_lock protects pfc_entries, the list the sweeps, debugfs and
  * module exit walk.  Lock order:
  *
- *	pfc_create_lock, pfc_close_lock (file.c; never both)
+ *	a shard's create_lock, pfc_close_lock (file.c; never both)
  *	  fsnotify group->mark_mutex (inside fsnotify_add_mark(), or
  *	  fsnotify_destroy_mark() of an unpublished close mark)
  *	  inode->i_lock
@@ -74,7 +79,7 @@
  *     fsnotify may destroy the mark; pfc_freeing_mark() finds the entry
  *     NEW, makes it DEAD and leaves the initial reference to the creator,
  *     which does not publish it and starts again.  Lookups see nothing;
- *     other inserts wait on pfc_create_lock.
+ *     other inserts on the object wait on its shard's create_lock.
  *     test_race_create_marked_vs_inode_delete, and without race points
  *     test_race_insert_vs_inoderemove.  A superblock's entry has no
  *     conflicting path here while the caller keeps the superblock
@@ -168,12 +173,29 @@ static struct rhashtable pfc_table;
 /* See internal.h. */
 LIST_HEAD(pfc_entries);
 DEFINE_SPINLOCK(pfc_entries_lock);
-/* Serialises entry creation so that an inode never gets two entries. */
-static DEFINE_MUTEX(pfc_create_lock);
+/**
+ * struct pfc_shard - where entries of one shard of object pointers are made
+ * @create_lock: serialises creating the entries of the shard, so that an
+ *	object never gets two.  Held across fsnotify_add_mark() of @group.
+ * @group: the fsnotify group of the shard's entry marks.
+ *
+ * pfc_shard() picks the shard from the object's pointer.
+ */
+struct pfc_shard {
+	struct mutex create_lock; /* see above */
+	struct fsnotify_group *group;
+} ____cacheline_aligned_in_smp;
+
+#define PFC_SHARD_BITS 4
+static struct pfc_shard pfc_shards[1 << PFC_SHARD_BITS];
 static struct kmem_cache *pfc_entry_cache;
-static struct fsnotify_group *pfc_group;
-/* Completed when pfc_group is freed: every mark is gone by then. */
+/* Completed once per group freed: every mark of it is gone by then. */
 static DECLARE_COMPLETION(pfc_group_freed);
+
+static struct pfc_shard *pfc_shard(const void *key)
+{
+	return &pfc_shards[hash_ptr(key, PFC_SHARD_BITS)];
+}
 
 static bool pfc_inode_freeing(const struct inode *inode)
 {
@@ -399,12 +421,18 @@ static int pfc_obj_add_mark(struct fsnotify_mark *mark, void *key,
 	return fsnotify_add_inode_mark(mark, key, 0);
 }
 
+typedef void (*pfc_entry_fn)(struct pfc_entry *entry, void *arg);
+
 /*
  * Create, attach and publish the entry of @key, unless another thread
- * published one first.  Returns 0 once @key has a published entry.
+ * published one first, and call @fn on ours under its lock, in the same
+ * section that makes it LIVE (*@done then).  Returns 0 once @key has a
+ * published entry.
  */
-static int pfc_entry_create(void *key, enum pfc_obj_kind kind)
+static int pfc_entry_create(void *key, enum pfc_obj_kind kind,
+			    pfc_entry_fn fn, void *arg, bool *done)
 {
+	struct pfc_shard *shard = pfc_shard(key);
 	struct pfc_entry *new;
 	bool freeing;
 	int err;
@@ -426,10 +454,10 @@ static int pfc_entry_create(void *key, enum pfc_obj_kind kind)
 	new->list.state = PFC_ENTRY_NEW;
 	INIT_HLIST_HEAD(&new->files);
 	INIT_LIST_HEAD(&new->all.link);
-	fsnotify_init_mark(&new->mark, pfc_group);
+	fsnotify_init_mark(&new->mark, shard->group);
 	new->mark.flags |= FSNOTIFY_MARK_FLAG_NO_IREF;
 
-	mutex_lock(&pfc_create_lock);
+	mutex_lock(&shard->create_lock);
 	rcu_read_lock();
 	if (pfc_entry_find(key)) {
 		/*
@@ -439,7 +467,7 @@ static int pfc_entry_create(void *key, enum pfc_obj_kind kind)
 		 * calls us again.
 		 */
 		rcu_read_unlock();
-		mutex_unlock(&pfc_create_lock);
+		mutex_unlock(&shard->create_lock);
 		fsnotify_put_mark(&new->mark);
 		return 0;
 	}
@@ -447,13 +475,13 @@ static int pfc_entry_create(void *key, enum pfc_obj_kind kind)
 
 	err = pfc_obj_add_mark(&new->mark, key, kind);
 	if (err) {
-		mutex_unlock(&pfc_create_lock);
+		mutex_unlock(&shard->create_lock);
 		fsnotify_put_mark(&new->mark);
 		/*
 		 * -ENOENT: the object's connector is being destroyed (unlink +
 		 * last dput, umount): transient, the caller tries again.
 		 * -EEXIST should not happen (an attached mark of ours is
-		 * hashed, or destroyed under pfc_create_lock); were it to, the
+		 * hashed, or destroyed under the create_lock); were it to, the
 		 * other mark is on its way out: try again too.
 		 */
 		if (err == -EEXIST)
@@ -510,15 +538,20 @@ static int pfc_entry_create(void *key, enum pfc_obj_kind kind)
 		/* The mark was destroyed under us: try again. */
 		err = -EAGAIN;
 	}
-	spin_unlock(&new->list.lock);
 	spin_unlock(&pfc_entries_lock);
+	/* LIVE since we took the lock: nothing can have killed it. */
+	if (!err) {
+		fn(new, arg);
+		*done = true;
+	}
+	spin_unlock(&new->list.lock);
 	if (!err) {
 		pfc_stat_inc(PFC_STAT_ENTRIES);
-		mutex_unlock(&pfc_create_lock);
+		mutex_unlock(&shard->create_lock);
 		return 0;
 	}
 	if (err == -EAGAIN) {
-		mutex_unlock(&pfc_create_lock);
+		mutex_unlock(&shard->create_lock);
 		fsnotify_put_mark(&new->mark);
 		return err;
 	}
@@ -528,11 +561,11 @@ destroy:
 	 * @new is not LIVE: pfc_freeing_mark() leaves our reference alone.
 	 * Destroy the mark before another insert can run: an attached mark
 	 * of ours that is not hashed would make its fsnotify_add_mark()
-	 * fail with -EEXIST.  (pfc_create_lock before the group's
+	 * fail with -EEXIST.  (The create_lock before the group's
 	 * mark_mutex, as on the way in.)
 	 */
-	fsnotify_destroy_mark(&new->mark, pfc_group);
-	mutex_unlock(&pfc_create_lock);
+	fsnotify_destroy_mark(&new->mark, shard->group);
+	mutex_unlock(&shard->create_lock);
 	fsnotify_put_mark(&new->mark);
 	return err;
 }
@@ -555,13 +588,12 @@ static int pfc_entry_retry(void *key, enum pfc_obj_kind kind, int err)
 
 /*
  * Call @fn on the live entry of @key, under the entry's lock, creating the
- * entry if needed.  Inlined, so that @fn is a direct call.
+ * entry if needed.  Inlined, so that @fn is a direct call where the entry
+ * exists (the fast path).
  * Return: 0 once @fn ran, or the error that stopped creating the entry.
  */
 static __always_inline int pfc_entry_live(void *key, enum pfc_obj_kind kind,
-					  void (*fn)(struct pfc_entry *entry,
-						     void *arg),
-					  void *arg)
+					  pfc_entry_fn fn, void *arg)
 {
 	struct pfc_entry *entry;
 	bool done = false;
@@ -581,11 +613,13 @@ static __always_inline int pfc_entry_live(void *key, enum pfc_obj_kind kind,
 		rcu_read_unlock();
 		if (done)
 			return 0;
-		err = pfc_entry_create(key, kind);
+		err = pfc_entry_create(key, kind, fn, arg, &done);
 		if (err)
 			err = pfc_entry_retry(key, kind, err);
 		if (err)
 			return err;
+		if (done)
+			return 0;
 	}
 }
 
@@ -1042,7 +1076,7 @@ static void pfc_destroy_all_marks(void)
 		}
 		pfc_race_point(PFC_RACE_UNLOAD_MARK, entry->key);
 		/* A no-op if an eviction destroyed it meanwhile. */
-		fsnotify_destroy_mark(&entry->mark, pfc_group);
+		fsnotify_destroy_mark(&entry->mark, entry->mark.group);
 		/*
 		 * Still LIVE: fsnotify is destroying the mark on another task,
 		 * which has not reached pfc_freeing_mark() yet (window 2).  We
@@ -1057,8 +1091,22 @@ static void pfc_destroy_all_marks(void)
 	}
 }
 
+/* Put the groups of the first @n shards and wait until they are freed. */
+static void pfc_put_groups(unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		fsnotify_put_group(pfc_shards[i].group);
+	fsnotify_wait_marks_destroyed();
+	for (i = 0; i < n; i++)
+		wait_for_completion(&pfc_group_freed);
+}
+
 int __init pfc_entries_init(void)
 {
+	struct fsnotify_group *group;
+	unsigned int i;
 	int err;
 
 	pfc_entry_cache = KMEM_CACHE(pfc_entry, 0);
@@ -1067,14 +1115,19 @@ int __init pfc_entries_init(void)
 	err = rhashtable_init(&pfc_table, &pfc_params);
 	if (err)
 		goto err_cache;
-	pfc_group = fsnotify_alloc_group(&pfc_fsnotify_ops, PFC_GROUP_NOFS);
-	if (IS_ERR(pfc_group)) {
-		err = PTR_ERR(pfc_group);
-		goto err_table;
+	for (i = 0; i < ARRAY_SIZE(pfc_shards); i++) {
+		group = fsnotify_alloc_group(&pfc_fsnotify_ops, PFC_GROUP_NOFS);
+		if (IS_ERR(group)) {
+			err = PTR_ERR(group);
+			goto err_groups;
+		}
+		mutex_init(&pfc_shards[i].create_lock);
+		pfc_shards[i].group = group;
 	}
 	return 0;
 
-err_table:
+err_groups:
+	pfc_put_groups(i);
 	rhashtable_destroy(&pfc_table);
 err_cache:
 	kmem_cache_destroy(pfc_entry_cache);
@@ -1090,11 +1143,9 @@ void pfc_entries_exit(void)
 	pfc_destroy_all_marks();
 	/*
 	 * Marks of inodes that were dying during the walk are destroyed by
-	 * their eviction; the group goes once every mark is freed.
+	 * their eviction; a group goes once every mark of it is freed.
 	 */
-	fsnotify_put_group(pfc_group);
-	fsnotify_wait_marks_destroyed();
-	wait_for_completion(&pfc_group_freed);
+	pfc_put_groups(ARRAY_SIZE(pfc_shards));
 	/*
 	 * The last put may have been the reaper's, which is still returning
 	 * through pfc_free_group_priv(): let it leave our text first.
