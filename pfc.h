@@ -183,18 +183,36 @@ typedef int (*pfc_open_fn)(struct pfc_open_hook *hook, struct file *file);
  * callback (the file is not opened yet there).  Called from
  * fsnotify_open(), in the context of the task that opens the file, under
  * the same SRCU rule as &typedef pfc_open_fn; may sleep; cannot fail the
- * open.  The open may still fail after it (on 6.12 IMA's post-open check
- * and the truncate of O_TRUNC come later): the file is then released
- * like any other, with its close callback and the death of its per-open
- * contexts.  On 6.12 vfs_open() sends the event, so every open sees it:
- * open(2) and its relatives, exec, kernel opens by dentry_open() and
- * kernel_file_open(), overlayfs' backing files.  On 6.1 only open(2)
- * and its relatives (openat2, creat, open_by_handle_at, io_uring's
- * openat) and exec send it: kernel opens (dentry_open(), filp_open(),
- * file_open_root(), overlayfs' real files) do not.
- * Either way FMODE_NONOTIFY and O_PATH opens send nothing.  Locks held by
- * the caller: on 6.12, where a file system opens in ->atomic_open() (FUSE,
- * NFS, CIFS), the parent directory's i_rwsem.
+ * open.  The open may still fail after it (on 6.12: IMA's post-open
+ * check, the truncate of O_TRUNC, may_open() and the O_CREAT checks after
+ * an ->atomic_open(), exec's noexec and ETXTBSY checks): the file is then
+ * released like any other, with its close callback and the death of its
+ * per-open contexts.
+ *
+ * Open, opened and close callbacks are not paired: a consumer must cope
+ * with any of them missing for a file.  On 6.12 vfs_open(),
+ * kernel_file_open(), ->atomic_open() and vfs_tmpfile() send the event:
+ * open(2) and its relatives, exec, kernel opens by dentry_open(),
+ * filp_open() and file_open_root(), overlayfs' backing files; not an
+ * O_DIRECT open that the file system refuses after FMODE_OPENED (a close
+ * callback comes, no opened one).  On 6.1 only open(2) and its relatives
+ * (openat2, creat, open_by_handle_at, io_uring's openat), uselib and
+ * exec by name send it: kernel opens (dentry_open(), filp_open(),
+ * file_open_root(), overlayfs' real files) and execveat(AT_EMPTY_PATH) do
+ * not.  An open racing with pfc_open_watch() or pfc_open_unwatch() may
+ * get one of the open and opened callbacks only.  FMODE_NONOTIFY and
+ * O_PATH files get none.
+ *
+ * Locks held by the caller: on 6.1, none (do_sys_openat2() sends it once
+ * the open is done), except for exec (the task's cred_guard_mutex, for an
+ * interpreter opened by a binfmt).  On 6.12, as for the open callback: an
+ * open that may write (O_TRUNC, O_TMPFILE, O_CREAT through
+ * ->atomic_open()) holds the superblock's freeze protection
+ * (mnt_want_write()), so the callback must not write to that file
+ * system; ->atomic_open() (FUSE, NFS, CIFS) runs it under the parent
+ * directory's i_rwsem, shared or exclusive; overlayfs' copy-up runs it
+ * under overlayfs' own write protection and inode lock; exec under
+ * cred_guard_mutex.
  */
 typedef void (*pfc_opened_fn)(struct pfc_open_hook *hook, struct file *file);
 

@@ -40,19 +40,20 @@
  *    recomputed from the cached digest, without reading the file again.
  *
  * At the last close of a file that was open for write, if no other writer
- * is left, the close hook (guard_close()) makes the verdict fresh again,
- * so that the next open is a cache hit instead of a hash: where the
- * content is still what was last hashed (an open for write that wrote
- * nothing, on a file system where every store moves i_version) it marks
- * the cached verdict usable again without reading the file, otherwise it
- * hashes the content and caches the new verdict.  Each open for write
- * that the guard saw succeed carries a per-open pfc context (struct
- * guard_open_ctx, attached by the opened callback, guard_opened()): who
- * opened it and the indicators at that moment.  At its last close that
- * record says whether the content changed while it was open, and a
- * verdict that turns to "denied" there is logged with the opener that
- * wrote it, which by then may have exited (the last reference can be a
- * child's, or a mapping's).
+ * is left, the close hook (guard_close()) hashes the content again and
+ * caches the fresh verdict: the next open is a cache hit instead of a
+ * hash.  It hashes even when the change indicators did not move: not
+ * every change moves them (EXT4_IOC_MOVE_EXT, which any writer of two
+ * files may call, leaves the donor's unwritten range reading as zeros
+ * with i_version, ctime, mtime and size as they were; XFS's open by
+ * handle sets FMODE_NOCMTIME).  Each open for write that the guard saw
+ * succeed carries a per-open pfc context (struct guard_open_ctx,
+ * attached by the opened callback, guard_opened()): who opened it and
+ * the indicators at that moment.  At its last close the record says
+ * whether the indicators moved while it was open (its writes or another
+ * writer's), and a verdict that turns to "denied" there is logged with
+ * the last writer to close, who by then may have exited (the last
+ * reference can be a child's, or a mapping's).
  *
  * What remains is the window the open hook cannot close: between a write
  * and the writer's last close, an open by someone else finds no usable
@@ -160,8 +161,12 @@
  * is at that open.  Changes that neither go through an open on a watched
  * file system nor move the indicators are not seen: writes to the block
  * device under a mounted file system, changes made by another machine on a
- * network file system, kernel writers that open with FMODE_NONOTIFY, and,
- * where there is no i_version, a clock stepped backwards.  Watch local
+ * network file system, kernel writers that open with FMODE_NONOTIFY,
+ * I/O that another file makes into the pages of a shared writable mapping
+ * of the file (an O_DIRECT or asynchronous read, a FUSE direct-I/O read,
+ * with that mapping as its buffer: it pins the pages, not the file, and
+ * can complete after the file's last close), and, where there is no
+ * i_version, a clock stepped backwards.  Watch local
  * file systems.  A file that cannot be read (I/O error, no memory) cannot
  * be checked and its open fails with that error: the guard fails closed.
  * So does a file larger than the max_size parameter (EACCES): hashing runs
@@ -298,8 +303,7 @@ enum guard_stat {
 	GUARD_STAT_UNSUPPORTED,		/* data on FUSE below an overlay: denied */
 	GUARD_STAT_CLOSE_CHECKS,	/* re-hashed at a writer's last close */
 	GUARD_STAT_CLOSE_BUSY,		/* not: other writers remain */
-	GUARD_STAT_CLOSE_CLEAN,		/* not: content as last hashed */
-	GUARD_STAT_CLOSE_WROTE,		/* writer opens that changed it */
+	GUARD_STAT_CLOSE_WROTE,		/* indicators moved while open */
 	GUARD_STAT_CLOSE_DENIED,	/* re-hash at close found it denied */
 	GUARD_STAT_OPEN_RECORDS,	/* per-open records attached */
 	GUARD_STAT_NR
@@ -321,7 +325,6 @@ static const char *const guard_stat_names[GUARD_STAT_NR] = {
 	[GUARD_STAT_UNSUPPORTED] = "unsupported",
 	[GUARD_STAT_CLOSE_CHECKS] = "close_checks",
 	[GUARD_STAT_CLOSE_BUSY] = "close_busy",
-	[GUARD_STAT_CLOSE_CLEAN] = "close_clean",
 	[GUARD_STAT_CLOSE_WROTE] = "close_wrote",
 	[GUARD_STAT_CLOSE_DENIED] = "close_denied",
 	[GUARD_STAT_OPEN_RECORDS] = "open_records",
@@ -739,77 +742,6 @@ static int guard_open(struct pfc_open_hook *hook, struct file *file)
 	return -EACCES;
 }
 
-/*
- * Whether every change of the content of @data moves its i_version, stores
- * through a shared mapping included: disk file systems that keep
- * i_version and update it from ->page_mkwrite() (file_update_time()) at
- * the first store to a clean page, and write-protect the page again when
- * it is written back.  Not tmpfs: without ->page_mkwrite() the write fault
- * updates the times too (fault_dirty_shared_page()), but a page once
- * mapped writable is never written back and stays writable, so only the
- * first store moves anything.  No verdict is cached while such a mapping
- * exists (it holds a writer), so tmpfs might qualify; it is left out
- * until that argument is tested.
- */
-static bool guard_fs_versioned(const struct inode *data)
-{
-	switch (data->i_sb->s_magic) {
-	case EXT4_SUPER_MAGIC:
-	case XFS_SUPER_MAGIC:
-	case BTRFS_SUPER_MAGIC:
-		return IS_I_VERSION(data);
-	default:
-		return false;
-	}
-}
-
-/*
- * At a writer's last close (@own write accesses its own, no other
- * writer): if the content of @data is still the one whose digest the
- * context holds, the verdict is good again, without reading the file.
- * The writer's open cleared it only because a store through a mapping
- * might change the content without moving any indicator; where every
- * store moves i_version (guard_fs_versioned()) and i_version is the one
- * sampled, with a query, before that digest was computed, no store
- * happened since.  The checks and the publication follow guard_check():
- * write_seq read first, a full barrier before i_writecount.
- * Return: true if the verdict is usable now (made so, or already).
- */
-static bool guard_close_clean(struct inode *inode, struct inode *data,
-			      int own)
-{
-	struct pfc_context *pctx;
-	struct guard_snap now;
-	struct guard_ctx *ctx;
-	unsigned long seq;
-	bool clean = false;
-
-	if (!guard_fs_versioned(data))
-		return false;
-	pctx = pfc_lookup_get(data, guard_owner, NULL);
-	if (!pctx)
-		return false;
-	ctx = container_of(pctx, struct guard_ctx, pfc);
-	spin_lock(&ctx->lock);
-	seq = ctx->write_seq;
-	spin_unlock(&ctx->lock);
-	/* Pairs with get_write_access(), as in guard_check(). */
-	smp_mb();
-	if (guard_writers(inode, data) > own)
-		goto out;
-	guard_snap_take(data, &now, false);
-	spin_lock(&ctx->lock);
-	if (ctx->write_seq == seq && ctx->snap.has_iversion &&
-	    guard_snap_equal(&ctx->snap, &now)) {
-		ctx->valid = true;
-		clean = true;
-	}
-	spin_unlock(&ctx->lock);
-out:
-	pfc_put(&ctx->pfc);
-	return clean;
-}
-
 static void guard_open_ctx_free(struct pfc_context *pctx)
 {
 	kfree(container_of(pctx, struct guard_open_ctx, pfc));
@@ -839,25 +771,29 @@ static void guard_opened(struct pfc_open_hook *hook, struct file *file)
 		return;
 	pfc_init_context(&rec->pfc, guard_owner, guard_open_key,
 			 guard_open_ctx_free);
-	guard_snap_take(data, &rec->at_open, true);
+	/* A peek: a query would make the next write dirty the inode. */
+	guard_snap_take(data, &rec->at_open, false);
 	rec->tgid = task_tgid_nr(current);
-	rec->uid = current_uid();
+	/* The task's own uid: overlayfs opens backing files as the mounter. */
+	rec->uid = task_uid(current);
 	get_task_comm(rec->comm, current);
+	/* Counted first: the record can be freed as soon as it is in. */
+	atomic_long_inc(&guard_live_open_records);
 	if (pfc_file_insert(file, &rec->pfc)) {
+		atomic_long_dec(&guard_live_open_records);
 		kfree(rec);
 		return;
 	}
-	atomic_long_inc(&guard_live_open_records);
 	guard_stat_inc(GUARD_STAT_OPEN_RECORDS);
 }
 
 /*
  * The close hook: the last close of a file that was open for write (which
- * a shared writable mapping needs too).  Its writes are over: a write(2),
- * a mapping or an I/O in flight would hold the file.  If it was the last
- * writer, make the verdict fresh (guard_close_clean(), or hash the content
- * now and cache it), so that the next open finds it instead of hashing;
- * the cost goes to the writer's close.  The closing file still holds its
+ * a shared writable mapping needs too).  Its write(2) calls and mappings
+ * are over (not I/O that other files make into pages of a mapping of it:
+ * see LIMITS).  If it was the last writer, hash the content now and cache
+ * the verdict, so that the next open finds it instead of hashing; the
+ * cost goes to the writer's close.  The closing file still holds its
  * write access (put_file_access() comes after ->release()): one on its
  * inode, and behind an overlay one more on the data inode, held by
  * overlayfs' own real file until ovl_release().  A verdict computed while
@@ -902,17 +838,13 @@ static void guard_close(struct pfc_open_hook *hook, struct file *file)
 		guard_stat_inc(GUARD_STAT_CLOSE_BUSY);
 		return;
 	}
-	if (guard_close_clean(inode, data, own)) {
-		guard_stat_inc(GUARD_STAT_CLOSE_CLEAN);
-		return;
-	}
 	guard_stat_inc(GUARD_STAT_CLOSE_CHECKS);
 	/* Errors (too big, a signal): the next open decides. */
 	if (guard_check(file, inode, data, false, own, &denied) || !denied)
 		return;
 	guard_stat_inc(GUARD_STAT_CLOSE_DENIED);
 	if (rec)
-		pr_warn_ratelimited("%s:%lu: content now on the deny list, written through an open by %s[%d] uid %u\n",
+		pr_warn_ratelimited("%s:%lu: content now on the deny list; last writer to close: %s[%d] uid %u\n",
 				    data->i_sb->s_id, data->i_ino, who.comm,
 				    who.tgid,
 				    from_kuid(&init_user_ns, who.uid));

@@ -10,6 +10,11 @@
  *                               store, munmap): on tmpfs this moves neither
  *                               mtime nor i_version
  *   guardt truncate FILE LEN    truncate(2) by path: a change with no open
+ *   guardt moveext DONOR ORIG OFF LEN
+ *                               EXT4_IOC_MOVE_EXT of bytes [OFF, OFF+LEN)
+ *                               (block-aligned) between ORIG and DONOR: the
+ *                               donor's range then reads as zeros, and its
+ *                               i_version, times and size do not move
  *   guardt flip FILE A C B N MODE
  *                               write A and C in turns at offset 0, N
  *                               times, then B.  MODE "write" or "mmap":
@@ -31,9 +36,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sched.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/types.h>
 #include <unistd.h>
 
 static const char *errname(int err)
@@ -57,6 +65,49 @@ static int do_open(const char *file, int flags)
 		return errno;
 	close(fd);
 	return 0;
+}
+
+struct guardt_move_extent {
+	__u32 reserved;
+	__u32 donor_fd;
+	__u64 orig_start;
+	__u64 donor_start;
+	__u64 len;
+	__u64 moved_len;
+};
+
+#define GUARDT_EXT4_IOC_MOVE_EXT _IOWR('f', 15, struct guardt_move_extent)
+
+/* Swap the blocks of [@off, @off + @len) of @orig and @donor (ext4). */
+static int move_ext(const char *donor, const char *orig, long off, long len)
+{
+	struct guardt_move_extent me = { 0 };
+	struct statfs sf;
+	int d, o, err = 0;
+
+	o = open(orig, O_RDWR);
+	if (o < 0)
+		return errno;
+	d = open(donor, O_WRONLY);
+	if (d < 0 || fstatfs(d, &sf)) {
+		err = errno;
+		goto out;
+	}
+	me.donor_fd = d;
+	me.orig_start = off / sf.f_bsize;
+	me.donor_start = me.orig_start;
+	me.len = len / sf.f_bsize;
+	if (ioctl(o, GUARDT_EXT4_IOC_MOVE_EXT, &me))
+		err = errno;
+	else if (me.moved_len != me.len)
+		err = EIO;
+	/* The donor's clean page cache still holds the old bytes. */
+	posix_fadvise(d, 0, 0, POSIX_FADV_DONTNEED);
+out:
+	if (d >= 0)
+		close(d);
+	close(o);
+	return err;
 }
 
 /* Store @text at offset 0 of @file through a shared mapping. */
@@ -199,6 +250,8 @@ int main(int argc, char **argv)
 			      O_RDWR : O_RDONLY);
 	} else if (!strcmp(cmd, "mmapw") && argc == 4) {
 		err = mmap_write(argv[2], argv[3]);
+	} else if (!strcmp(cmd, "moveext") && argc == 6) {
+		err = move_ext(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
 	} else if (!strcmp(cmd, "truncate") && argc == 4) {
 		if (truncate(argv[2], atol(argv[3])))
 			err = errno;
