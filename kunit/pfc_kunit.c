@@ -2964,6 +2964,7 @@ static void test_pfc_close_hook(struct kunit *test)
 struct pfc_test_opened {
 	struct pfc_open_hook hook;
 	struct pfc_test_ctx *c;
+	bool deny;
 	int opens;
 	int opened;
 	int opened_not_open;
@@ -2973,8 +2974,11 @@ struct pfc_test_opened {
 
 static int pfc_test_opened_open(struct pfc_open_hook *hook, struct file *file)
 {
-	container_of(hook, struct pfc_test_opened, hook)->opens++;
-	return 0;
+	struct pfc_test_opened *o = container_of(hook, struct pfc_test_opened,
+						 hook);
+
+	o->opens++;
+	return o->deny ? -EPERM : 0;
 }
 
 static void pfc_test_opened_opened(struct pfc_open_hook *hook,
@@ -3045,12 +3049,19 @@ static void test_pfc_opened_hook(struct kunit *test)
 	pfc_barrier();
 	KUNIT_EXPECT_EQ(test, atomic_read(&o->c->calls), want);
 
-	/* A failed open: the open hook sees it, the opened hook does not. */
+	/* Opens that fail before the open hook: neither callback. */
 	f = file_open_root_mnt(mnt, "f", O_CREAT | O_EXCL | O_RDWR, 0600);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(f), -EEXIST);
 	f = file_open_root_mnt(mnt, "f", O_RDONLY | O_DIRECTORY, 0);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(f), -ENOTDIR);
+	KUNIT_EXPECT_EQ(test, o->opens, 1);
+	/* An open the open hook fails: no opened call, no close. */
+	o->deny = true;
+	f = file_open_root_mnt(mnt, "f", O_RDONLY, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(f), -EPERM);
+	KUNIT_EXPECT_EQ(test, o->opens, 2);
 	KUNIT_EXPECT_EQ(test, o->opened, want);
+	KUNIT_EXPECT_EQ(test, o->closes_with_context, want);
 
 	pfc_open_hook_release(&o->hook);
 	kern_unmount(mnt);
