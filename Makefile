@@ -58,6 +58,11 @@ demo:
 bench:
 	@bench/run.sh
 
+# The same benchmarks natively, in User-Mode Linux (bench/native.sh).
+.PHONY: bench-native
+bench-native:
+	@bench/native.sh
+
 style:
 	@tools/style.sh
 

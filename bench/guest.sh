@@ -30,6 +30,21 @@ while [ "$r" -lt "$SYS_REPS" ]; do
 	sysb unloaded
 	insmod /pfc.ko || { echo "PFCE error=insmod-pfc"; exit 1; }
 	sysb loaded
+	# A consumer's open hook on this file system, without and with a
+	# close callback, and no file with a per-open context.
+	if insmod /pfc_bench.ko $BENCH_PARAMS; then
+		for how in open close; do
+			if echo "hook $how /tmp" >$cmd; then
+				sysb ${how}hook
+				echo unhook >$cmd || fail=1
+			else
+				echo "PFCE note=no-open-hook"
+			fi
+		done
+		rmmod pfc_bench || fail=1
+	else
+		fail=1
+	fi
 	# Other files on the same tmpfs carry contexts: fsnotify's slow path.
 	i=0
 	while [ "$i" -lt "$CTX_FILES" ]; do

@@ -17,10 +17,16 @@
  * to the kernel log as lines "PFCB key=value ...", one per measurement and
  * repetition (bench/run.sh takes medians):
  *
- *	run all|hit|ops|inodes|evict	the benchmarks (module parameters size them)
+ *	run all|hit|ops|inodes|evict|objects|scale_insert
+ *					the benchmarks (module parameters size them)
  *	mem_setup N			create N files and N unattached contexts
  *	mem_attach			attach one pfc context to each of them
  *	mem_free			drop the files (eviction frees the contexts)
+ *	hook open|close PATH		watch PATH's file system with an open hook
+ *					that does nothing, without or with a close
+ *					callback (what a consumer's hook costs
+ *					files that carry no per-open context)
+ *	unhook				release that hook
  *
  * Between the mem_* commands user space reads /proc/slabinfo and
  * /proc/meminfo: the contexts are allocated at mem_setup, so the difference
@@ -1391,6 +1397,149 @@ out:
 	return err;
 }
 
+/* ---- first inserts from several CPUs ----------------------------------- */
+
+/**
+ * struct scale_inserter - one CPU attaching first contexts to its inodes
+ * @task: the kthread, bound to one CPU.
+ * @impl: the design under test.
+ * @inodes: all the fresh inodes of the run; this one takes [@from, @to).
+ * @pool: the contexts, one per inode, indexed like @inodes.
+ * @from: first inode of this inserter.
+ * @to: one past its last.
+ * @end_ns: ktime_get_ns() when it was done.
+ * @err: the first insert error.
+ */
+struct scale_inserter {
+	struct task_struct *task;
+	int impl;
+	struct inode **inodes;
+	void *pool;
+	unsigned int from;
+	unsigned int to;
+	u64 end_ns;
+	int err;
+};
+
+static int scale_insert_fn(void *data)
+{
+	struct scale_inserter *w = data;
+	unsigned int i;
+	void *c, *r;
+
+	atomic_inc(&scale_ready);
+	while (!READ_ONCE(scale_go) && !kthread_should_stop())
+		cond_resched();
+	for (i = w->from; i < w->to; i++) {
+		c = pool_at(w->impl, w->pool, i);
+		ctx_init(w->impl, c, bench_owner, &bench_inst[0],
+			 bench_pfc_free);
+		r = impl_insert(w->impl, w->inodes[i], c, false);
+		if (IS_ERR(r)) {
+			w->err = PTR_ERR(r);
+			break;
+		}
+		if (!(i % 256))
+			cond_resched();
+	}
+	w->end_ns = ktime_get_ns();
+	while (!kthread_should_stop())
+		usleep_range(1000, 2000);
+	return 0;
+}
+
+/*
+ * @nthreads CPUs attach the first context to @n fresh inodes between them,
+ * a disjoint share each: ns_op is wall time / inserts, so the ratio of the
+ * 1-thread row to the n-thread row is the scaling.
+ */
+static int scale_insert_run(int impl, unsigned int n, unsigned int nthreads,
+			    unsigned int rep)
+{
+	struct scale_inserter *ws;
+	struct bench_files bf = { };
+	unsigned int i, cpu = 0, started = 0;
+	void *pool = NULL;
+	u64 t0, end = 0;
+	int err;
+
+	ws = kcalloc(nthreads, sizeof(*ws), GFP_KERNEL);
+	if (!ws)
+		return -ENOMEM;
+	err = files_create(&bf, n);
+	if (err)
+		goto out;
+	pool = pool_alloc(impl, n);
+	err = -ENOMEM;
+	if (!pool)
+		goto out;
+	err = 0;
+	atomic_set(&scale_ready, 0);
+	WRITE_ONCE(scale_go, false);
+	for (i = 0; i < nthreads; i++) {
+		struct scale_inserter *w = &ws[i];
+
+		cpu = cpumask_next(i ? cpu : -1, cpu_online_mask);
+		w->impl = impl;
+		w->inodes = bf.inodes;
+		w->pool = pool;
+		w->from = (u64)n * i / nthreads;
+		w->to = (u64)n * (i + 1) / nthreads;
+		w->task = kthread_create_on_cpu(scale_insert_fn, w, cpu,
+						"pfcb_ins/%u");
+		if (IS_ERR(w->task)) {
+			err = PTR_ERR(w->task);
+			w->task = NULL;
+			break;
+		}
+		get_task_struct(w->task);
+		wake_up_process(w->task);
+		started++;
+	}
+	while (atomic_read(&scale_ready) < started)
+		usleep_range(1000, 2000);
+	t0 = ktime_get_ns();
+	WRITE_ONCE(scale_go, true);
+	for (i = 0; i < started; i++) {
+		kthread_stop(ws[i].task);
+		put_task_struct(ws[i].task);
+		end = max(end, ws[i].end_ns);
+		if (!err)
+			err = ws[i].err;
+	}
+	if (!err)
+		report("scale_insert", nthreads, impl_name[impl], rep,
+		       end - t0, n, true);
+out:
+	if (impl == IMPL_FSRTL)
+		fsrtl_clear();
+	files_release(&bf);
+	pfc_barrier();
+	kvfree(pool);
+	kfree(ws);
+	return err;
+}
+
+static int bench_scale_insert(void)
+{
+	static const int impls[] = { IMPL_PFC, IMPL_FSRTL, IMPL_FSN };
+	unsigned int n = clamp(max_inodes, 1000U, 20000U);
+	unsigned int ncpu = num_online_cpus();
+	unsigned int rep, ii;
+	int err = 0;
+
+	for (rep = 0; rep < reps && !err; rep++) {
+		for (ii = 0; ii < ARRAY_SIZE(impls) && !err; ii++) {
+			err = scale_insert_run(impls[ii], n, 1, rep);
+			if (!err && ncpu > 1)
+				err = scale_insert_run(impls[ii], n, ncpu, rep);
+		}
+	}
+	if (err)
+		pr_err("PFCB error bench=scale_insert err=%d\n", err);
+	return err;
+}
+
 /* ---- eviction with 0, 1, 16 contexts --------------------------------- */
 
 static int evict_one(int impl, unsigned int k, unsigned int rep)
@@ -1717,6 +1866,8 @@ static int bench_run(const char *what)
 		err = bench_evict();
 	if (!err && (all || !strcmp(what, "objects")))
 		err = bench_objects();
+	if (!err && (all || !strcmp(what, "scale_insert")))
+		err = bench_scale_insert();
 	kvfree(fsrtl_hash);
 	fsrtl_hash = NULL;
 	pr_info("PFCB done what=%s err=%d failed=%u\n", what, err,
@@ -1724,10 +1875,57 @@ static int bench_run(const char *what)
 	return err;
 }
 
+/*
+ * An open hook, optionally with a close callback, that does nothing: the
+ * syscall benchmarks time opens and closes on its file system against
+ * pfc not loaded.  Under bench_lock.
+ */
+static struct pfc_open_hook bench_hook;
+static bool bench_hooked;
+
+static int bench_hook_open(struct pfc_open_hook *hook, struct file *file)
+{
+	return 0;
+}
+
+static void bench_hook_close(struct pfc_open_hook *hook, struct file *file)
+{
+}
+
+static int bench_hook_set(const char *how, const char *path)
+{
+	int err;
+
+	if (bench_hooked)
+		return -EBUSY;
+	if (strcmp(how, "open") && strcmp(how, "close"))
+		return -EINVAL;
+	err = pfc_open_hook_init(&bench_hook, bench_hook_open);
+	if (err)
+		return err;
+	if (!strcmp(how, "close"))
+		pfc_open_hook_set_close(&bench_hook, bench_hook_close);
+	err = pfc_open_watch_path(&bench_hook, path);
+	if (err) {
+		pfc_open_hook_release(&bench_hook);
+		return err;
+	}
+	bench_hooked = true;
+	return 0;
+}
+
+static void bench_unhook(void)
+{
+	if (!bench_hooked)
+		return;
+	pfc_open_hook_release(&bench_hook);
+	bench_hooked = false;
+}
+
 static ssize_t bench_cmd_write(struct file *file, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
-	char buf[64], cmd[32], arg[32] = "";
+	char buf[128], cmd[32], arg[32] = "", arg2[64] = "";
 	unsigned long n = 0;
 	int err;
 
@@ -1736,7 +1934,7 @@ static ssize_t bench_cmd_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	if (sscanf(buf, "%31s %31s", cmd, arg) < 1)
+	if (sscanf(buf, "%31s %31s %63s", cmd, arg, arg2) < 1)
 		return -EINVAL;
 	mutex_lock(&bench_lock);
 	if (!strcmp(cmd, "run")) {
@@ -1747,6 +1945,11 @@ static ssize_t bench_cmd_write(struct file *file, const char __user *ubuf,
 		err = mem_attach();
 	} else if (!strcmp(cmd, "mem_free")) {
 		mem_free();
+		err = 0;
+	} else if (!strcmp(cmd, "hook")) {
+		err = bench_hook_set(arg, arg2[0] ? arg2 : "/tmp");
+	} else if (!strcmp(cmd, "unhook")) {
+		bench_unhook();
 		err = 0;
 	} else {
 		err = -EINVAL;
@@ -1774,6 +1977,7 @@ static int __init pfc_bench_init(void)
 static void __exit pfc_bench_exit(void)
 {
 	debugfs_remove_recursive(bench_dir);
+	bench_unhook();
 	mem_free();
 	/* Every file is gone, so is every mark: the group can go. */
 	fsnotify_put_group(fsn_group);

@@ -16,6 +16,8 @@ module)
 	pkgs="build-essential kmod" ;;
 vm)
 	pkgs="qemu-system-x86 busybox-static cpio kmod gzip e2fsprogs" ;;
+uml)
+	pkgs="busybox-static file" ;;
 style)
 	pkgs="sparse perl python3" ;;
 plot)
