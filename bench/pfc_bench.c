@@ -17,7 +17,7 @@
  * to the kernel log as lines "PFCB key=value ...", one per measurement and
  * repetition (bench/run.sh takes medians):
  *
- *	run all|hit|ops|inodes|evict|objects|scale_insert
+ *	run all|hit|ops|inodes|evict|objects|scale_insert|sweep
  *					the benchmarks (module parameters size them)
  *	mem_setup N			create N files and N unattached contexts
  *	mem_attach			attach one pfc context to each of them
@@ -95,6 +95,7 @@ static const char *const impl_name[IMPL_NR] = {
 /* Keys: one owner, instances 0..15; a second owner for insert/remove. */
 static const char bench_owner[] = "pfc_bench";
 static const char bench_owner2[] = "pfc_bench2";
+static const char bench_owner_sweep[] = "pfc_bench_sweep";
 static const char bench_inst[16];
 
 /* A context of the three baselines. */
@@ -1540,6 +1541,139 @@ static int bench_scale_insert(void)
 	return err;
 }
 
+/* ---- pfc_remove_owner() over many inodes ------------------------------- */
+
+/**
+ * struct sweep_probe - how long a CPU went without rescheduling
+ * @task: a SCHED_FIFO kthread on the sweeping CPU that sleeps about
+ *	100 us at a time: on a kernel without forced preemption it runs again
+ *	only when the sweep reaches a scheduling point.
+ * @max_gap_ns: the longest time between two of its wake-ups.
+ * @runs: its wake-ups.
+ */
+struct sweep_probe {
+	struct task_struct *task;
+	u64 max_gap_ns;
+	u64 runs;
+};
+
+static int sweep_probe_fn(void *data)
+{
+	struct sweep_probe *p = data;
+	u64 last = ktime_get_ns(), now;
+
+	while (!kthread_should_stop()) {
+		usleep_range(100, 110);
+		now = ktime_get_ns();
+		p->max_gap_ns = max(p->max_gap_ns, now - last);
+		p->runs++;
+		last = now;
+	}
+	return 0;
+}
+
+struct sweep_run {
+	u64 ns;
+	struct completion done;
+};
+
+static int sweep_fn(void *data)
+{
+	struct sweep_run *r = data;
+	u64 t0 = ktime_get_ns();
+
+	pfc_remove_owner(bench_owner_sweep);
+	r->ns = ktime_get_ns() - t0;
+	complete(&r->done);
+	return 0;
+}
+
+/*
+ * One context of one owner on each of @n fresh inodes, then
+ * pfc_remove_owner() of that owner from a kthread on the first CPU, with
+ * the probe on the same CPU: the total time (which includes waiting for
+ * the free callbacks) and the longest stretch without rescheduling.
+ */
+static int sweep_one(unsigned int n, unsigned int rep)
+{
+	struct sweep_run run = { };
+	struct sweep_probe probe = { };
+	struct bench_files bf = { };
+	struct task_struct *t;
+	unsigned int i, cpu = cpumask_first(cpu_online_mask);
+	void *pool = NULL, *r;
+	int err;
+
+	err = files_create(&bf, n);
+	if (err)
+		goto out;
+	pool = pool_alloc(IMPL_PFC, n);
+	err = -ENOMEM;
+	if (!pool)
+		goto out;
+	err = 0;
+	for (i = 0; i < n; i++) {
+		void *c = pool_at(IMPL_PFC, pool, i);
+
+		ctx_init(IMPL_PFC, c, bench_owner_sweep, NULL, bench_pfc_free);
+		r = impl_insert(IMPL_PFC, bf.inodes[i], c, false);
+		if (IS_ERR(r)) {
+			err = PTR_ERR(r);
+			goto out;
+		}
+		if (!(i % 1024))
+			cond_resched();
+	}
+	probe.task = kthread_create_on_cpu(sweep_probe_fn, &probe, cpu,
+					   "pfcb_probe/%u");
+	if (IS_ERR(probe.task)) {
+		err = PTR_ERR(probe.task);
+		goto out;
+	}
+	sched_set_fifo(probe.task);
+	get_task_struct(probe.task);
+	wake_up_process(probe.task);
+	msleep(20);
+	probe.max_gap_ns = 0;
+	init_completion(&run.done);
+	t = kthread_create_on_cpu(sweep_fn, &run, cpu, "pfcb_sweep/%u");
+	if (IS_ERR(t)) {
+		err = PTR_ERR(t);
+	} else {
+		wake_up_process(t);
+		wait_for_completion(&run.done);
+	}
+	kthread_stop(probe.task);
+	put_task_struct(probe.task);
+	if (!err) {
+		report("remove_owner", n, "pfc", rep, run.ns, n, true);
+		report("remove_owner_stretch", n, "pfc", rep, probe.max_gap_ns,
+		       1, probe.runs > 0);
+	}
+out:
+	files_release(&bf);
+	pfc_barrier();
+	kvfree(pool);
+	return err;
+}
+
+static int bench_sweep(void)
+{
+	static const unsigned int sizes[] = { 1000, 100000, 1000000 };
+	unsigned int rep, i;
+	int err = 0;
+
+	for (i = 0; i < ARRAY_SIZE(sizes) && !err; i++) {
+		if (sizes[i] > max(max_inodes, 1000U))
+			break;
+		for (rep = 0; rep < min(reps, 3U) && !err; rep++)
+			err = sweep_one(sizes[i], rep);
+	}
+	if (err)
+		pr_err("PFCB error bench=sweep err=%d\n", err);
+	return err;
+}
+
 /* ---- eviction with 0, 1, 16 contexts --------------------------------- */
 
 static int evict_one(int impl, unsigned int k, unsigned int rep)
@@ -1868,6 +2002,8 @@ static int bench_run(const char *what)
 		err = bench_objects();
 	if (!err && (all || !strcmp(what, "scale_insert")))
 		err = bench_scale_insert();
+	if (!err && (all || !strcmp(what, "sweep")))
+		err = bench_sweep();
 	kvfree(fsrtl_hash);
 	fsrtl_hash = NULL;
 	pr_info("PFCB done what=%s err=%d failed=%u\n", what, err,

@@ -47,6 +47,8 @@ KERNEL_BENCHES = [
     ("obj_insert_remove", "insert + remove (+ put) on an object that has contexts: inode, open file, superblock"),
     ("obj_open_close", "open + last fput of a file whose inode has N = 0: no pfc mark, 1: an inode context, 2: also a per-open context on another open (a close mark)"),
     ("scale_insert", "first insert on fresh inodes, N CPUs inserting at once (a share each): wall time / inserts"),
+    ("remove_owner", "pfc_remove_owner() of one owner with a context on each of N inodes, per context (free callbacks included)"),
+    ("remove_owner_stretch", "during that sweep: the longest time its CPU went without rescheduling (ns, not per op)"),
 ]
 
 
