@@ -17,7 +17,7 @@
  * to the kernel log as lines "PFCB key=value ...", one per measurement and
  * repetition (bench/run.sh takes medians):
  *
- *	run all|hit|ops|inodes|evict|objects|scale_insert|sweep
+ *	run all|hit|ops|inodes|evict|objects|scale_insert|sweep|other_files
  *					the benchmarks (module parameters size them)
  *	mem_setup N			create N files and N unattached contexts
  *	mem_attach			attach one pfc context to each of them
@@ -1541,6 +1541,79 @@ static int bench_scale_insert(void)
 	return err;
 }
 
+/* ---- what other files pay: a read on a superblock with pfc marks ------ */
+
+#define OTHER_MARKED 1000
+
+/*
+ * kernel_read() of one byte of a file without contexts, through a file
+ * opened with dentry_open() (so that fsnotify reports its accesses): on
+ * its superblock first with no inode carrying a mark of pfc's, then with
+ * OTHER_MARKED other inodes there carrying a context each.  The
+ * difference is what fsnotify's slow path costs every event of every
+ * file on a superblock once some of its inodes have pfc marks.
+ */
+static int bench_other_files(void)
+{
+	struct pfc_context *ctxs = NULL;
+	struct bench_files bf = { };
+	struct file *f = NULL;
+	unsigned int i, k, rep, ops = max(iters / 4, 1U);
+	loff_t pos = 0;
+	ssize_t n = 0;
+	int err;
+	char c;
+	u64 t0;
+
+	err = files_create(&bf, 1 + OTHER_MARKED);
+	if (err)
+		goto out;
+	ctxs = kvcalloc(OTHER_MARKED, sizeof(*ctxs), GFP_KERNEL);
+	f = dentry_open(&bf.files[0]->f_path, O_RDWR, current_cred());
+	if (IS_ERR(f) || !ctxs) {
+		err = IS_ERR(f) ? PTR_ERR(f) : -ENOMEM;
+		f = NULL;
+		goto out;
+	}
+	n = kernel_write(f, "x", 1, &pos);
+	if (n != 1) {
+		err = n < 0 ? n : -EIO;
+		goto out;
+	}
+	for (k = 0; k < 2 && !err; k++) {
+		if (k == 1) {
+			for (i = 0; i < OTHER_MARKED && !err; i++) {
+				pfc_init_context(&ctxs[i], bench_owner, NULL,
+						 bench_pfc_free);
+				err = pfc_insert(bf.inodes[1 + i], &ctxs[i]);
+			}
+		}
+		/* The first round of all only warms up. */
+		for (rep = 0; rep < reps + !k && !err; rep++) {
+			t0 = ktime_get_ns();
+			for (i = 0; i < ops; i++) {
+				pos = 0;
+				n = kernel_read(f, &c, 1, &pos);
+				if (n != 1)
+					break;
+			}
+			if (k || rep)
+				report("other_read", k ? OTHER_MARKED : 0,
+				       k ? "pfc" : "none", rep - !k,
+				       ktime_get_ns() - t0, i, n == 1);
+		}
+	}
+out:
+	if (f)
+		__fput_sync(f);
+	files_release(&bf);
+	pfc_barrier();
+	kvfree(ctxs);
+	if (err)
+		pr_err("PFCB error bench=other_files err=%d\n", err);
+	return err;
+}
+
 /* ---- pfc_remove_owner() over many inodes ------------------------------- */
 
 /**
@@ -2004,6 +2077,8 @@ static int bench_run(const char *what)
 		err = bench_scale_insert();
 	if (!err && (all || !strcmp(what, "sweep")))
 		err = bench_sweep();
+	if (!err && (all || !strcmp(what, "other_files")))
+		err = bench_other_files();
 	kvfree(fsrtl_hash);
 	fsrtl_hash = NULL;
 	pr_info("PFCB done what=%s err=%d failed=%u\n", what, err,

@@ -47,6 +47,7 @@ KERNEL_BENCHES = [
     ("obj_insert_remove", "insert + remove (+ put) on an object that has contexts: inode, open file, superblock"),
     ("obj_open_close", "open + last fput of a file whose inode has N = 0: no pfc mark, 1: an inode context, 2: also a per-open context on another open (a close mark)"),
     ("scale_insert", "first insert on fresh inodes, N CPUs inserting at once (a share each): wall time / inserts"),
+    ("other_read", "kernel_read() of 1 byte of a file without contexts; N other inodes of its superblock carry pfc contexts"),
     ("remove_owner", "pfc_remove_owner() of one owner with a context on each of N inodes, per context (free callbacks included)"),
     ("remove_owner_stretch", "during that sweep: the longest time its CPU went without rescheduling (ns, not per op)"),
 ]
@@ -239,6 +240,11 @@ def main():
                       if medians.get((bench, 1, impl)) and medians.get((bench, param, impl))]
                 if sc:
                     p("  first-insert scaling, %d CPUs vs 1 (ideal %d.00): %s" % (param, param, ", ".join(sc)))
+            if bench == "other_read" and param:
+                none = medians.get((bench, 0, "none"))
+                if none and medians.get((bench, param, "pfc")):
+                    p("  with marks / without: %.2fx, +%.1f ns per read"
+                      % (medians[(bench, param, "pfc")] / none, medians[(bench, param, "pfc")] - none))
             if bench == "obj_open_close" and param:
                 base0 = medians.get((bench, 0, "pfc"))
                 if base0 and medians.get((bench, param, "pfc")):
@@ -453,6 +459,10 @@ def main():
             for st in SYS_STATES:
                 v = sys_.get((op, st), [])
                 check("syscall %s %s" % (op, st), bool(v) and all(0 < x < 1e8 for x in v))
+        for key in (("other_read", 0, "none"), ("other_read", 1000, "pfc"),
+                    ("remove_owner", 1000, "pfc"), ("remove_owner_stretch", 1000, "pfc")):
+            ns = medians.get(key)
+            check("%s N=%d %s" % key, ns is not None and oks[key] and 0 < ns < 1e9)
         for impl in ("pfc", "fsrtl", "fsnotify"):
             check("scale_insert %s" % impl, any(k[0] == "scale_insert" and k[2] == impl and oks[k]
                                                  for k in medians))
