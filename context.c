@@ -11,7 +11,7 @@
  * object's pointer, and each ended by a different part of the kernel:
  *
  *  - an inode (inode.c): struct pfc_entry, with an fsnotify inode mark of
- *    pfc's group; ended when the inode is destroyed, its last link goes,
+ *    one of pfc's groups; ended when the inode is destroyed, its last link goes,
  *    or its file system is unmounted, each of which destroys the mark;
  *  - a superblock (super.c): the same struct pfc_entry with a superblock
  *    mark; ended by umount (generic_shutdown_super() ->

@@ -5,12 +5,13 @@
  *
  * For every inode or superblock that carries contexts, pfc keeps one
  * struct pfc_entry: its context list (context.c), found through an
- * rhashtable keyed on the object's pointer, and an fsnotify mark of pfc's
- * own group that tells pfc when the object goes away.  The entry is the
- * mark (embedded).  The mark's initial reference is the entry's own and is
- * dropped in pfc_freeing_mark(), the one place where an entry dies;
- * fsnotify drops its other references itself and calls pfc_free_mark() at
- * the end, which frees the entry after a grace period.  An inode's entry
+ * rhashtable keyed on the object's pointer, and an fsnotify mark of one of
+ * pfc's groups (one per creation shard) that tells pfc when the object
+ * goes away.  The entry is the mark (embedded).  The mark's initial
+ * reference is the entry's own and is dropped in pfc_freeing_mark(), the
+ * one place where an entry dies; fsnotify drops its other references
+ * itself and calls pfc_free_mark() at the end, which frees the entry after
+ * a grace period.  An inode's entry
  * is also the parent of the per-open lists of its files (file.c), which
  * die with it at the latest.
  *
@@ -23,8 +24,13 @@
  * that shard's entries are, since fsnotify serialises the mark additions
  * of one group on its mark_mutex), so that first inserts on different
  * objects rarely wait for each other and one object always finds the
- * same lock.  Creating an inode's close mark is serialised by
- * pfc_close_lock (file.c).  No eviction path takes either.
+ * same lock.  No task holds two shards' create_locks (they share one
+ * lockdep class), and the caller's function runs on a new entry under
+ * its shard's create_lock and the entry's lock.  Creating an inode's close
+ * mark is serialised by pfc_close_lock (file.c).  No eviction path takes
+ * either.  Publishing still takes pfc_entries_lock, global, for the hash
+ * insert and the list, so first inserts in different shards meet there
+ * (briefly: no allocation, no sleep).
  * pfc_entries_lock protects pfc_entries, the list the sweeps, debugfs and
  * module exit walk.  Lock order:
  *
@@ -420,8 +426,6 @@ static int pfc_obj_add_mark(struct fsnotify_mark *mark, void *key,
 		return pfc_add_sb_mark(mark, key);
 	return fsnotify_add_inode_mark(mark, key, 0);
 }
-
-typedef void (*pfc_entry_fn)(struct pfc_entry *entry, void *arg);
 
 /*
  * Create, attach and publish the entry of @key, unless another thread
@@ -1115,13 +1119,14 @@ int __init pfc_entries_init(void)
 	err = rhashtable_init(&pfc_table, &pfc_params);
 	if (err)
 		goto err_cache;
+	for (i = 0; i < ARRAY_SIZE(pfc_shards); i++)
+		mutex_init(&pfc_shards[i].create_lock);
 	for (i = 0; i < ARRAY_SIZE(pfc_shards); i++) {
 		group = fsnotify_alloc_group(&pfc_fsnotify_ops, PFC_GROUP_NOFS);
 		if (IS_ERR(group)) {
 			err = PTR_ERR(group);
 			goto err_groups;
 		}
-		mutex_init(&pfc_shards[i].create_lock);
 		pfc_shards[i].group = group;
 	}
 	return 0;

@@ -274,8 +274,9 @@ void pfc_walk_rewind(struct pfc_walk_node *cursor);
 void pfc_walk_end(struct pfc_walk_node *cursor);
 
 /*
- * A function called on every live entry with its lock and pfc_entries_lock
- * held: it must not sleep.
+ * A function called on a live entry with its lock held (by a walk, also
+ * with pfc_entries_lock; by pfc_entry_live(), also with a shard's
+ * create_lock when the entry is new): it must not sleep.
  */
 typedef void (*pfc_entry_fn)(struct pfc_entry *entry, void *arg);
 

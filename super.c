@@ -3,8 +3,8 @@
  * pfc - per-superblock contexts: FltMgr's volume and instance contexts
  *
  * A superblock's contexts live in a struct pfc_entry like an inode's
- * (inode.c), with a superblock mark of pfc's group instead of an inode
- * mark.  The entry dies when fsnotify destroys the mark: at umount, in
+ * (inode.c), with a superblock mark of one of pfc's groups instead of an
+ * inode mark.  The entry dies when fsnotify destroys the mark: at umount, in
  * generic_shutdown_super() -> fsnotify_sb_delete(), after the last
  * reference to the mount is gone (a lazy umount waits for the last open
  * file), or when pfc is unloaded.  A superblock mark holds no reference:
