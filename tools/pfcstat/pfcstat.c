@@ -62,6 +62,16 @@ static const char *const labels[][2] = {
 	{ "write_opens", "opens for write" },
 	{ "uncached", "hashed, not cached" },
 	{ "errors", "hash errors" },
+	{ "files", "open files with contexts" },
+	{ "close_marks", "inodes watched for closes" },
+	{ "files_created", "open files that got contexts" },
+	{ "files_closed", "their last closes" },
+	{ "close_checks", "re-hashed at last close" },
+	{ "close_busy", "last close, writers left" },
+	{ "close_wrote", "closes after a change" },
+	{ "close_denied", "denied at last close" },
+	{ "open_records", "write-opens recorded" },
+	{ "open_record_contexts", "write-open records live" },
 };
 
 static const char *label(const char *name)
