@@ -1491,6 +1491,30 @@ unlock:
 	return err;
 }
 
+/* mknod @name in the root of @mnt. */
+static int pfc_test_mknod(struct vfsmount *mnt, const char *name,
+			  umode_t mode, dev_t dev)
+{
+	struct inode *dir = d_inode(mnt->mnt_root);
+	struct dentry *dentry;
+	int err;
+
+	err = mnt_want_write(mnt);
+	if (err)
+		return err;
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	dentry = lookup_one_len(name, mnt->mnt_root, strlen(name));
+	if (IS_ERR(dentry)) {
+		err = PTR_ERR(dentry);
+	} else {
+		err = vfs_mknod(&nop_mnt_idmap, dir, dentry, mode, dev);
+		dput(dentry);
+	}
+	inode_unlock(dir);
+	mnt_drop_write(mnt);
+	return err;
+}
+
 static struct vfsmount *pfc_test_mount_tmpfs(struct kunit *test)
 {
 	struct file_system_type *type = get_fs_type("tmpfs");
@@ -2969,6 +2993,7 @@ struct pfc_test_opened {
 	int opened;
 	int opened_not_open;
 	int inserts;
+	int closes;
 	int closes_with_context;
 };
 
@@ -3001,6 +3026,7 @@ static void pfc_test_opened_close(struct pfc_open_hook *hook,
 	struct pfc_test_opened *o = container_of(hook, struct pfc_test_opened,
 						 hook);
 
+	o->closes++;
 	if (pfc_test_file_lookup(file, &owner_c, NULL) == &o->c->pfc)
 		o->closes_with_context++;
 }
@@ -3062,6 +3088,20 @@ static void test_pfc_opened_hook(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, o->opens, 2);
 	KUNIT_EXPECT_EQ(test, o->opened, want);
 	KUNIT_EXPECT_EQ(test, o->closes_with_context, want);
+	o->deny = false;
+	/*
+	 * The file system's ->open() fails after the open hook: a character
+	 * device of a major no driver has (240: local use).  No opened call,
+	 * no close (FMODE_OPENED never set), nothing of pfc's left on it.
+	 */
+	KUNIT_ASSERT_EQ(test, pfc_test_mknod(mnt, "dev", S_IFCHR | 0600,
+					     MKDEV(240, 0)), 0);
+	f = file_open_root_mnt(mnt, "dev", O_RDONLY, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(f), -ENXIO);
+	KUNIT_EXPECT_EQ(test, o->opens, 3);
+	KUNIT_EXPECT_EQ(test, o->opened, want);
+	/* f's close only: 6.1 sends it too (FMODE_OPENED), without FS_OPEN. */
+	KUNIT_EXPECT_EQ(test, o->closes, 1);
 
 	pfc_open_hook_release(&o->hook);
 	kern_unmount(mnt);
