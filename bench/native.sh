@@ -73,44 +73,18 @@ linux=$kdir/linux
 cp "$kdir/.config" "$out/uml-kernel.config"
 
 # --- build, in a private copy: the working tree is shared -------------------
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 build=$out/build
-rm -rf "$build"
-mkdir -p "$build/bench"
-cp "$top"/Kbuild "$top"/*.c "$top"/*.h "$build/"
-cp "$here"/Kbuild "$here"/pfc_bench.c "$build/bench/"
+bench_build "$build" "$out/build.log" ARCH=um -C "$kdir" ||
+	die "module build against the UML kernel, or pfc_sysbench, failed"
 # The guest script too: every boot of this run uses the same one.
 cp "$here/guest.sh" "$build/guest.sh"
-make -s ARCH=um -C "$kdir" M="$build" modules >"$out/build.log" 2>&1 ||
-	{ cat "$out/build.log" >&2; die "module build against the UML kernel failed"; }
-gcc -static -O2 -Wall -o "$build/pfc_sysbench" "$here/sysbench.c" \
-	>>"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; die "pfc_sysbench build failed"; }
 
-# --- what the guest runs: bench/run.sh's settings ----------------------------
-if [ $smoke = 1 ]; then
-	cat >"$out/bench.conf" <<EOF
-SYS_ITERS=200
-SYS_CHURN_ITERS=50
-SYS_RUNS=2
-SYS_REPS=1
-CTX_FILES=20
-MEM_NS="1000"
-MEM_REPS=1
-BENCH_PARAMS="iters=200 reps=1 max_inodes=1000 evict_n=8 scale_ms=30"
-EOF
-	limit=300
-else
-	cat >"$out/bench.conf" <<EOF
-SYS_ITERS=3000
-SYS_CHURN_ITERS=500
-SYS_RUNS=7
-SYS_REPS=5
-CTX_FILES=1000
-MEM_NS="100000 1000000"
-MEM_REPS=3
-BENCH_PARAMS="iters=100000 reps=7 max_inodes=1000000 evict_n=2000 scale_ms=500"
-EOF
-	limit=2400
-fi
+# --- what the guest runs: bench/run.sh --big's settings -----------------------
+bench_conf "$out/bench.conf" $smoke 1000000 "100000 1000000"
+limit=2400
+[ $smoke = 1 ] && limit=300
 
 # boot <dir>: one UML boot, its log in <dir>/console.log; prints its status.
 boot_one() {

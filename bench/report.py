@@ -105,6 +105,15 @@ ACCEL_NOTES = {
 }
 
 
+def write_table(outdir, out, tsv):
+    """Print the table; keep it in OUTDIR/table.txt, the rows in OUTDIR/results.tsv."""
+    print("\n".join(out))
+    with open(outdir + "/table.txt", "w") as f:
+        f.write("\n".join(out) + "\n")
+    with open(outdir + "/results.tsv", "w") as f:
+        f.write("\n".join(tsv) + "\n")
+
+
 def combine(a):
     """The median over boots of each results.tsv row and of its ratio to pfc."""
     rows = {}
@@ -158,11 +167,7 @@ def combine(a):
     p("== environment: %s, boots: %s" % (a.accel, " ".join(a.combine)))
     for line in ACCEL_NOTES.get(a.accel, []):
         p("   " + line)
-    print("\n".join(out))
-    with open(a.out + "/table.txt", "w") as f:
-        f.write("\n".join(out) + "\n")
-    with open(a.out + "/results.tsv", "w") as f:
-        f.write("\n".join(tsv) + "\n")
+    write_table(a.out, out, tsv)
     return 0
 
 
@@ -398,11 +403,7 @@ def main():
     for line in ACCEL_NOTES.get(a.accel, []):
         p("   " + line)
 
-    print("\n".join(out))
-    with open(a.out + "/table.txt", "w") as f:
-        f.write("\n".join(out) + "\n")
-    with open(a.out + "/results.tsv", "w") as f:
-        f.write("\n".join(tsv) + "\n")
+    write_table(a.out, out, tsv)
     for bench, fname in (("lookup_hit", "lookup_ctx.dat"), ("lookup_inodes", "lookup_inodes.dat")):
         with open(a.out + "/" + fname, "w") as f:
             f.write("# N " + " ".join(IMPLS) + "\n")

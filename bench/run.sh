@@ -72,44 +72,17 @@ die() {
 [ -d "$kdir" ] || die "no headers $kdir"
 
 # --- build, in a private copy: the working tree is shared -----------------
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 build=$out/build
-rm -rf "$build"
-mkdir -p "$build/bench"
-cp "$top"/Kbuild "$top"/*.c "$top"/*.h "$build/"
-cp "$here"/Kbuild "$here"/pfc_bench.c "$build/bench/"
-make -s -C "$kdir" M="$build" modules >"$out/build.log" 2>&1 ||
-	{ cat "$out/build.log" >&2; die "module build failed"; }
-gcc -static -O2 -Wall -o "$build/pfc_sysbench" "$here/sysbench.c" \
-	>>"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; die "pfc_sysbench build failed"; }
+bench_build "$build" "$out/build.log" -C "$kdir" || die "module or pfc_sysbench build failed"
 
 # --- what the guest runs ----------------------------------------------------
-if [ $smoke = 1 ]; then
-	cat >"$out/bench.conf" <<EOF
-SYS_ITERS=200
-SYS_CHURN_ITERS=50
-SYS_RUNS=2
-SYS_REPS=1
-CTX_FILES=20
-MEM_NS="1000"
-MEM_REPS=1
-BENCH_PARAMS="iters=200 reps=1 max_inodes=1000 evict_n=8 scale_ms=30"
-EOF
-	limit=600
-else
-	maxi=100000 mem_ns="100000"
-	[ $big = 1 ] && maxi=1000000 mem_ns="100000 1000000"
-	cat >"$out/bench.conf" <<EOF
-SYS_ITERS=3000
-SYS_CHURN_ITERS=500
-SYS_RUNS=7
-SYS_REPS=5
-CTX_FILES=1000
-MEM_NS="$mem_ns"
-MEM_REPS=3
-BENCH_PARAMS="iters=100000 reps=7 max_inodes=$maxi evict_n=2000 scale_ms=500"
-EOF
-	limit=3000
-fi
+maxi=100000 mem_ns="100000"
+[ $big = 1 ] && maxi=1000000 mem_ns="100000 1000000"
+bench_conf "$out/bench.conf" $smoke $maxi "$mem_ns"
+limit=3000
+[ $smoke = 1 ] && limit=600
 
 accel=TCG
 [ "${PFC_KVM:-0}" = 1 ] && accel=KVM
