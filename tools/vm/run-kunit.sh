@@ -286,8 +286,8 @@ append=" kmemleak=on rcupdate.rcu_cpu_stall_timeout=60"
 [ -n "${PFC_KUNIT_FILTER:-}" ] && append="$append kunit.filter_glob=$PFC_KUNIT_FILTER"
 [ -n "${PFC_VM_APPEND:-}" ] && append="$append $PFC_VM_APPEND"
 
-# Offending kernel reports.  Anything here fails the run; nothing is
-# filtered out by origin, pfc's or the kernel's.
+# Offending kernel reports.  Anything here fails the run, except the few
+# reports that tools/vm/logscan.awk names as the kernel's own.
 scan_re='BUG:|Busy inodes after unmount|WARNING:|KASAN|UBSAN|ODEBUG|Oops|Kernel panic|Call Trace|RIP:|general protection fault|kernel BUG at|Unable to handle|unreferenced object|suspected memory leak|possible circular locking|inconsistent lock state|suspicious RCU usage|possible recursive locking|possible irq lock inversion|bad unlock balance|held lock freed|lock held when returning|DEBUG_LOCKS_WARN_ON|INFO: trying to register non-static key|list_add corruption|list_del corruption|refcount_t:|blocked for more than|detected stall|soft lockup|hard LOCKUP|segfault at'
 
 boot_once() {	# logfile -> sets boot_rc
@@ -363,49 +363,9 @@ for m in $names; do
 done
 
 echo "---- log scan ----"
-# kmemleak reports objects that the kernel allocated in start_kernel()
-# (6.1 reports ACPI's boot caches late under TCG), long before any module
-# was loaded: those are the kernel's, not pfc's.  And one fsnotify leak of
-# its own, on 6.1 and 6.12 alike: fsnotify_add_mark_list() attaches a new,
-# empty connector to the inode and then takes the lock again to add the
-# mark; if fsnotify_destroy_marks() (inode removal, umount) runs in between,
-# it finds no mark, detaches the connector and frees nothing, and no mark
-# put will ever free it (fs/notify/mark.c).  pfc_race's insert-vs-removal
-# loop reaches that window.  The only allocation under
-# fsnotify_add_mark_locked() is that connector; a mark pfc leaked would be
-# reported by its own allocation (pfc_entry_create()), which is not
-# ignored.  On the KCSAN kernel, a data-race report none of whose frames
-# is pfc's (a pfc function or a frame in one of pfc's modules) is the
-# kernel's own, e.g. workqueue or SRCU internals under TCG: it is listed
-# as ignored, not counted.  A race with pfc on either side counts.  Every
-# other report counts.
+# What the scan skips, and why: tools/vm/logscan.awk.
 scanlog=$(mktemp "${TMPDIR:-/tmp}/pfc-kunit-scan.XXXXXX")
-awk '
-function kflush() {
-	if (kblk ~ /\[pfc[a-z_]*\]|[ \t]pfc_[a-z_]+\+0x/)
-		printf "%s", kblk
-	else
-		print "pfc-kunit: ignored a KCSAN report with no pfc frame: " kfirst
-	kblk = ""; inkcsan = 0
-}
-/BUG: KCSAN: / { inkcsan = 1; kfirst = $0; kblk = $0 "\n"; next }
-inkcsan && /={40,}/ { kblk = kblk $0 "\n"; kflush(); next }
-inkcsan { kblk = kblk $0 "\n"; next }
-function flush() {
-	if (nblk && blk ~ /start_kernel\+/)
-		print "pfc-kunit: ignored a kmemleak report of an early-boot object"
-	else if (nblk && blk ~ /fsnotify_add_mark_locked\+/)
-		print "pfc-kunit: ignored a kmemleak report of an fsnotify connector (fsnotify_destroy_marks() leaks an empty one)"
-	else if (nblk)
-		printf "%s", blk
-	blk = ""; nblk = 0
-}
-/unreferenced object 0x/ { flush(); blk = $0 "\n"; nblk = 1; next }
-nblk && /^  / { blk = blk $0 "\n"; next }
-{ flush() }
-/kmemleak: [0-9]+ new suspected memory leaks/ { next }
-{ print }
-END { flush(); if (inkcsan) kflush() }' "$log" >"$scanlog"
+awk -f "$repo/tools/vm/logscan.awk" "$log" >"$scanlog"
 hits=$(grep -n -E "$scan_re" "$scanlog" | grep -v 'pfc-kunit:')
 if [ -n "$hits" ]; then
 	echo "kernel reports in $log:"
