@@ -17,7 +17,7 @@ bench_build() {
 	rm -rf "$build"
 	mkdir -p "$build/bench"
 	cp "$top"/Kbuild "$top"/*.c "$top"/*.h "$build/"
-	cp "$here"/Kbuild "$here"/pfc_bench.c "$build/bench/"
+	cp "$here"/Kbuild "$here"/pfc_bench.c "$here"/pfc_unload.c "$here"/stretch_probe.h "$build/bench/"
 	if ! make -s "$@" M="$build" modules >"$log" 2>&1 ||
 		! gcc -static -O2 -Wall -o "$build/pfc_sysbench" "$here/sysbench.c" >>"$log" 2>&1; then
 		cat "$log" >&2
@@ -26,6 +26,7 @@ bench_build() {
 }
 
 # bench_conf FILE SMOKE MAX_INODES MEM_NS: the settings bench/guest.sh
+# (MEM_NS: the inode counts of the memory and the rmmod stages)
 # reads, a few iterations of everything when SMOKE is 1.
 bench_conf() {
 	local file=$1 smoke=$2 maxi=$3 mem_ns=$4
@@ -38,6 +39,8 @@ SYS_REPS=1
 CTX_FILES=20
 MEM_NS="1000"
 MEM_REPS=1
+UNLOAD_NS="1000"
+UNLOAD_REPS=1
 BENCH_PARAMS="iters=200 reps=1 max_inodes=1000 evict_n=8 scale_ms=30"
 EOC
 	else
@@ -49,6 +52,8 @@ SYS_REPS=5
 CTX_FILES=1000
 MEM_NS="$mem_ns"
 MEM_REPS=3
+UNLOAD_NS="$mem_ns"
+UNLOAD_REPS=2
 BENCH_PARAMS="iters=100000 reps=7 max_inodes=$maxi evict_n=2000 scale_ms=500"
 EOC
 	fi

@@ -10,7 +10,7 @@
 # of bench/report.py, with ratios to pfc from the same boot.  `make
 # bench-native` runs it.
 #
-# usage: bench/native.sh [--smoke] [-n BOOTS] [-m MEM] [-o OUTDIR]
+# usage: bench/native.sh [--smoke] [-n BOOTS] [-m MEM] [-o OUTDIR] [-s STAGES]
 #
 #   --smoke   a few iterations of everything: checks that it runs and gives
 #             sane numbers; prints
@@ -22,6 +22,8 @@
 #   -m MEM    UML memory (default 6G; 2G with --smoke)
 #   -o DIR    where the logs, the parsed results and the table go
 #             (default ${TMPDIR:-/tmp}/pfc-bench-native[-smoke])
+#   -s STAGES only these of bench/guest.sh's stages (default all:
+#             "syscall memory kernel unload"); not with --smoke
 #
 # The full run is bench/run.sh --big's: lookups and memory up to 10^6
 # inodes.  Caveats, also printed under the table: UML 6.12 is
@@ -37,13 +39,14 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-smoke=0 boots=1 mem="" out=""
+smoke=0 boots=1 mem="" out="" stages=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) smoke=1 ;;
 	-n) boots=$2; shift ;;
 	-m) mem=$2; shift ;;
 	-o) out=$2; shift ;;
+	-s) stages=$2; shift ;;
 	*) sed -n '/^# usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 	shift
@@ -83,6 +86,7 @@ cp "$here/guest.sh" "$build/guest.sh"
 
 # --- what the guest runs: bench/run.sh --big's settings -----------------------
 bench_conf "$out/bench.conf" $smoke 1000000 "100000 1000000"
+[ -n "$stages" ] && [ $smoke = 0 ] && echo "STAGES=\"$stages\"" >>"$out/bench.conf"
 limit=2400
 [ $smoke = 1 ] && limit=300
 
@@ -94,6 +98,7 @@ boot_one() {
 		# slab_nomerge: as bench/run.sh, own lines in /proc/slabinfo.
 		"$top/tools/uml/boot.sh" -m "$mem" -t "$limit" -a slab_nomerge \
 			-f "$build/pfc.ko:/pfc.ko" -f "$build/bench/pfc_bench.ko:/pfc_bench.ko" \
+		-f "$build/bench/pfc_unload.ko:/pfc_unload.ko" \
 			-f "$build/pfc_sysbench:/pfc_sysbench" -f "$out/bench.conf:/bench.conf" \
 			"$linux" "$build/guest.sh" "$dir/console.log"
 	}

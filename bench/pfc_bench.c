@@ -66,6 +66,7 @@
 
 #include "compat.h"
 #include "pfc.h"
+#include "stretch_probe.h"
 
 static unsigned int iters = 200000;
 module_param(iters, uint, 0644);
@@ -1616,35 +1617,6 @@ out:
 
 /* ---- pfc_remove_owner() over many inodes ------------------------------- */
 
-/**
- * struct sweep_probe - how long a CPU went without rescheduling
- * @task: a SCHED_FIFO kthread on the sweeping CPU that sleeps about
- *	100 us at a time: on a kernel without forced preemption it runs again
- *	only when the sweep reaches a scheduling point.
- * @max_gap_ns: the longest time between two of its wake-ups.
- * @runs: its wake-ups.
- */
-struct sweep_probe {
-	struct task_struct *task;
-	u64 max_gap_ns;
-	u64 runs;
-};
-
-static int sweep_probe_fn(void *data)
-{
-	struct sweep_probe *p = data;
-	u64 last = ktime_get_ns(), now;
-
-	while (!kthread_should_stop()) {
-		usleep_range(100, 110);
-		now = ktime_get_ns();
-		p->max_gap_ns = max(p->max_gap_ns, now - last);
-		p->runs++;
-		last = now;
-	}
-	return 0;
-}
-
 struct sweep_run {
 	u64 ns;
 	struct completion done;
@@ -1670,7 +1642,7 @@ static int sweep_fn(void *data)
 static int sweep_one(unsigned int n, unsigned int rep)
 {
 	struct sweep_run run = { };
-	struct sweep_probe probe = { };
+	struct stretch_probe probe = { };
 	struct bench_files bf = { };
 	struct task_struct *t;
 	unsigned int i, cpu = cpumask_first(cpu_online_mask);
@@ -1697,17 +1669,11 @@ static int sweep_one(unsigned int n, unsigned int rep)
 		if (!(i % 1024))
 			cond_resched();
 	}
-	probe.task = kthread_create_on_cpu(sweep_probe_fn, &probe, cpu,
-					   "pfcb_probe/%u");
-	if (IS_ERR(probe.task)) {
-		err = PTR_ERR(probe.task);
+	err = stretch_probe_start(&probe, cpu);
+	if (err)
 		goto out;
-	}
-	sched_set_fifo(probe.task);
-	get_task_struct(probe.task);
-	wake_up_process(probe.task);
 	msleep(20);
-	probe.max_gap_ns = 0;
+	WRITE_ONCE(probe.max_gap_ns, 0);
 	init_completion(&run.done);
 	t = kthread_create_on_cpu(sweep_fn, &run, cpu, "pfcb_sweep/%u");
 	if (IS_ERR(t)) {
@@ -1716,8 +1682,7 @@ static int sweep_one(unsigned int n, unsigned int rep)
 		wake_up_process(t);
 		wait_for_completion(&run.done);
 	}
-	kthread_stop(probe.task);
-	put_task_struct(probe.task);
+	stretch_probe_stop(&probe);
 	if (!err) {
 		report("remove_owner", n, "pfc", rep, run.ns, n, true);
 		report("remove_owner_stretch", n, "pfc", rep, probe.max_gap_ns,

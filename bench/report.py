@@ -50,6 +50,8 @@ KERNEL_BENCHES = [
     ("other_read", "kernel_read() of 1 byte of a file without contexts; N other inodes of its superblock carry pfc contexts"),
     ("remove_owner", "pfc_remove_owner() of one owner with a context on each of N inodes, per context (free callbacks included)"),
     ("remove_owner_stretch", "during that sweep: the longest time its CPU went without rescheduling (ns, not per op)"),
+    ("unload", "rmmod pfc with a context of pfc's own on each of N tmpfs inodes, until pfc's exit returned (ns, not per op; N=0: rmmod's exec + an idle pfc's exit)"),
+    ("unload_stretch", "during that rmmod: the longest time any CPU went without rescheduling (ns, not per op)"),
 ]
 
 
@@ -461,7 +463,8 @@ def main():
                 v = sys_.get((op, st), [])
                 check("syscall %s %s" % (op, st), bool(v) and all(0 < x < 1e8 for x in v))
         for key in (("other_read", 0, "none"), ("other_read", 1000, "pfc"),
-                    ("remove_owner", 1000, "pfc"), ("remove_owner_stretch", 1000, "pfc")):
+                    ("remove_owner", 1000, "pfc"), ("remove_owner_stretch", 1000, "pfc"),
+                    ("unload", 0, "pfc"), ("unload", 1000, "pfc"), ("unload_stretch", 1000, "pfc")):
             ns = medians.get(key)
             check("%s N=%d %s" % key, ns is not None and oks[key] and 0 < ns < 1e9)
         for impl in ("pfc", "fsrtl", "fsnotify"):

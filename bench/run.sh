@@ -92,6 +92,7 @@ boot() {
 	# lines in /proc/slabinfo instead of hiding in a merged cache.
 	"$top/tools/vm/boot.sh" -c "$cpus" -m "$mem" -t "$limit" -a slab_nomerge \
 		-f "$build/pfc.ko:/pfc.ko" -f "$build/bench/pfc_bench.ko:/pfc_bench.ko" \
+		-f "$build/bench/pfc_unload.ko:/pfc_unload.ko" \
 		-f "$build/pfc_sysbench:/pfc_sysbench" -f "$out/bench.conf:/bench.conf" \
 		"$kernel" "$here/guest.sh" "$log"
 }
