@@ -126,38 +126,39 @@ fi
 # would keep pfc loaded), then pfc_unload.ko times `rmmod pfc` and watches
 # every CPU for the longest stretch without rescheduling.  N = 0 is the
 # baseline: rmmod's exec and pfc's exit with nothing attached.
-ucmd=/sys/kernel/debug/pfc_unload/cmd
-if ! want unload; then
-	:
-elif vm-mark unload && insmod /pfc_unload.ko; then
-	mkdir -p /tmp/unload
-	for n in 0 $UNLOAD_NS; do
-		r=0
-		while [ "$r" -lt "$UNLOAD_REPS" ]; do
-			# nr_inodes=0: no inode limit (10^6 files).
-			mount -t tmpfs -o nr_inodes=0 unload /tmp/unload || { fail=1; break; }
-			echo "mkfiles /tmp/unload $n" >$ucmd || fail=1
-			insmod /pfc.ko || { echo "PFCE error=insmod-pfc"; exit 1; }
-			i=0
-			while [ "$i" -lt "$n" ]; do
-				echo /tmp/unload/f$i
-				i=$((i + 1))
-			done >$pfc_dbg/attach
-			got=$(sed -n 's/^contexts //p' $pfc_dbg/stats)
-			if [ "$got" != "$n" ]; then
-				echo "PFCE error=unload-attach want=$n got=$got"
-				fail=1
-			fi
-			echo "start $n $r" >$ucmd || fail=1
-			rmmod pfc || fail=1
-			echo stop >$ucmd || fail=1
-			umount /tmp/unload || fail=1
-			r=$((r + 1))
+if want unload; then
+	vm-mark unload
+	ucmd=/sys/kernel/debug/pfc_unload/cmd
+	if insmod /pfc_unload.ko; then
+		mkdir -p /tmp/unload
+		for n in 0 $UNLOAD_NS; do
+			r=0
+			while [ "$r" -lt "$UNLOAD_REPS" ]; do
+				# nr_inodes=0: no inode limit (10^6 files).
+				mount -t tmpfs -o nr_inodes=0 unload /tmp/unload || { fail=1; break; }
+				echo "mkfiles /tmp/unload $n" >$ucmd || fail=1
+				insmod /pfc.ko || { echo "PFCE error=insmod-pfc"; exit 1; }
+				i=0
+				while [ "$i" -lt "$n" ]; do
+					echo /tmp/unload/f$i
+					i=$((i + 1))
+				done >$pfc_dbg/attach
+				got=$(sed -n 's/^contexts //p' $pfc_dbg/stats)
+				if [ "$got" != "$n" ]; then
+					echo "PFCE error=unload-attach want=$n got=$got"
+					fail=1
+				fi
+				echo "start $n $r" >$ucmd || fail=1
+				rmmod pfc || fail=1
+				echo stop >$ucmd || fail=1
+				umount /tmp/unload || fail=1
+				r=$((r + 1))
+			done
 		done
-	done
-	rmmod pfc_unload || fail=1
-else
-	fail=1
+		rmmod pfc_unload || fail=1
+	else
+		fail=1
+	fi
 fi
 vm-mark done
 exit $fail

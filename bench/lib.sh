@@ -26,8 +26,8 @@ bench_build() {
 }
 
 # bench_conf FILE SMOKE MAX_INODES MEM_NS: the settings bench/guest.sh
-# (MEM_NS: the inode counts of the memory and the rmmod stages)
-# reads, a few iterations of everything when SMOKE is 1.
+# reads, a few iterations of everything when SMOKE is 1.  MEM_NS: the
+# inode counts of the memory and the rmmod stages.
 bench_conf() {
 	local file=$1 smoke=$2 maxi=$3 mem_ns=$4
 	if [ "$smoke" = 1 ]; then

@@ -98,7 +98,7 @@ boot_one() {
 		# slab_nomerge: as bench/run.sh, own lines in /proc/slabinfo.
 		"$top/tools/uml/boot.sh" -m "$mem" -t "$limit" -a slab_nomerge \
 			-f "$build/pfc.ko:/pfc.ko" -f "$build/bench/pfc_bench.ko:/pfc_bench.ko" \
-		-f "$build/bench/pfc_unload.ko:/pfc_unload.ko" \
+			-f "$build/bench/pfc_unload.ko:/pfc_unload.ko" \
 			-f "$build/pfc_sysbench:/pfc_sysbench" -f "$out/bench.conf:/bench.conf" \
 			"$linux" "$build/guest.sh" "$dir/console.log"
 	}

@@ -1673,7 +1673,7 @@ static int sweep_one(unsigned int n, unsigned int rep)
 	if (err)
 		goto out;
 	msleep(20);
-	WRITE_ONCE(probe.max_gap_ns, 0);
+	stretch_probe_reset(&probe);
 	init_completion(&run.done);
 	t = kthread_create_on_cpu(sweep_fn, &run, cpu, "pfcb_sweep/%u");
 	if (IS_ERR(t)) {

@@ -124,7 +124,7 @@ static int unload_start(unsigned long n, unsigned int rep)
 	/* Let each probe settle before the clock starts. */
 	msleep(20);
 	for_each_online_cpu(cpu)
-		WRITE_ONCE(r->probes[cpu].max_gap_ns, 0);
+		stretch_probe_reset(&r->probes[cpu]);
 	r->param = n;
 	r->rep = rep;
 	WRITE_ONCE(r->t1, 0);

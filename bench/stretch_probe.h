@@ -13,7 +13,6 @@
 #include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
-#include <linux/minmax.h>
 #include <linux/sched.h>
 
 /**
@@ -66,6 +65,15 @@ static inline int stretch_probe_start(struct stretch_probe *p, unsigned int cpu)
 	get_task_struct(p->task);
 	wake_up_process(p->task);
 	return 0;
+}
+
+/*
+ * Forget the gaps so far (the first one includes the thread's start):
+ * call once @p has run for a while, before what is to be measured.
+ */
+static inline void stretch_probe_reset(struct stretch_probe *p)
+{
+	WRITE_ONCE(p->max_gap_ns, 0);
 }
 
 /* Stop @p (a no-op if it never started); its counts stay readable. */
