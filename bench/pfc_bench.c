@@ -918,6 +918,12 @@ out:
 
 /* ---- read-side scaling: readers on every CPU, a writer running ------- */
 
+/*
+ * SCALE_FIELD: the ideal-field reference of the scaling run, readers of
+ * i_private and a writer that swaps it (scale_run() only).
+ */
+#define SCALE_FIELD IMPL_NR
+
 struct scale_reader {
 	struct task_struct *task;
 	int impl;
@@ -926,25 +932,40 @@ struct scale_reader {
 	unsigned int n;
 	u64 ops;
 	u64 misses;
+	u64 cpu_ns;
 };
 
 static atomic_t scale_ready;
 static bool scale_go;
 static bool scale_stop;
 
+static bool scale_lookup(int impl, struct inode *inode)
+{
+	const struct pfc_context *ctx;
+
+	if (impl != SCALE_FIELD)
+		return impl_lookup(impl, inode, bench_owner, &bench_inst[0]);
+	ctx = READ_ONCE(inode->i_private);
+	return ctx && ctx->owner == bench_owner;
+}
+
 static int scale_reader_fn(void *data)
 {
 	struct scale_reader *r = data;
 	unsigned int i = 0;
-	u64 ops = 0, miss = 0;
+	u64 ops = 0, miss = 0, cpu0;
 
 	atomic_inc(&scale_ready);
 	/* A voluntary-preemption kernel: spin with cond_resched(). */
 	while (!READ_ONCE(scale_go) && !kthread_should_stop())
 		cond_resched();
+	/*
+	 * The CPU time this reader got, to one tick: with as many readers as
+	 * CPUs the writer takes its share of one reader's CPU.
+	 */
+	cpu0 = current->se.sum_exec_runtime;
 	while (!READ_ONCE(scale_stop)) {
-		miss += !impl_lookup(r->impl, r->inodes[r->perm[i]],
-				     bench_owner, &bench_inst[0]);
+		miss += !scale_lookup(r->impl, r->inodes[r->perm[i]]);
 		if (++i == r->n)
 			i = 0;
 		if (!(++ops % 256))
@@ -952,6 +973,9 @@ static int scale_reader_fn(void *data)
 	}
 	r->ops = ops;
 	r->misses = miss;
+	/* Sleeping brings sum_exec_runtime up to date. */
+	usleep_range(10, 20);
+	r->cpu_ns = current->se.sum_exec_runtime - cpu0;
 	while (!kthread_should_stop())
 		usleep_range(1000, 2000);
 	return 0;
@@ -960,6 +984,7 @@ static int scale_reader_fn(void *data)
 struct scale_writer {
 	struct task_struct *task;
 	int impl;
+	struct pfc_context *spare;
 	struct inode **inodes;
 	unsigned int n;
 	u64 ops;
@@ -977,6 +1002,16 @@ static int scale_writer_fn(void *data)
 		if (READ_ONCE(scale_stop)) {
 			usleep_range(1000, 2000);
 			continue;
+		}
+		if (w->impl == SCALE_FIELD) {
+			/* Swap the field's context for a copy and back. */
+			struct inode *inode = w->inodes[i];
+			struct pfc_context *old = READ_ONCE(inode->i_private);
+
+			WRITE_ONCE(inode->i_private, w->spare);
+			WRITE_ONCE(inode->i_private, old);
+			w->ops++;
+			goto next;
 		}
 		c = kmalloc(impl_ctx_size(w->impl), GFP_KERNEL);
 		if (!c) {
@@ -998,6 +1033,7 @@ static int scale_writer_fn(void *data)
 				kfree(r);
 			w->ops++;
 		}
+next:
 		if (++i == w->n)
 			i = 0;
 		usleep_range(50, 100);
@@ -1008,11 +1044,14 @@ static int scale_writer_fn(void *data)
 static int scale_run(int impl, struct bench_files *bf, const u32 *perm,
 		     unsigned int n, unsigned int nreaders, unsigned int rep)
 {
+	/* The field's spare: the same owner, so readers still hit. */
+	struct pfc_context spare = { .owner = bench_owner };
 	struct scale_reader *readers;
 	struct scale_writer writer = { .impl = impl, .inodes = bf->inodes,
-				       .n = n };
+				       .n = n, .spare = &spare };
+	const char *name = impl == SCALE_FIELD ? "field" : impl_name[impl];
 	unsigned int i, cpu = 0, started = 0;
-	u64 t0, ns, ops = 0, misses = 0;
+	u64 t0, ns, ops = 0, misses = 0, cpu_ns = 0;
 	int err = 0;
 
 	readers = kcalloc(nreaders, sizeof(*readers), GFP_KERNEL);
@@ -1058,6 +1097,7 @@ static int scale_run(int impl, struct bench_files *bf, const u32 *perm,
 		put_task_struct(readers[i].task);
 		ops += readers[i].ops;
 		misses += readers[i].misses;
+		cpu_ns += readers[i].cpu_ns;
 	}
 	if (writer.task)
 		kthread_stop(writer.task);
@@ -1068,11 +1108,11 @@ static int scale_run(int impl, struct bench_files *bf, const u32 *perm,
 	if (err)
 		return err;
 	/* ns_op is per reader: wall time x readers / lookups. */
-	report("scale_read", nreaders, impl_name[impl], rep, ns * nreaders,
-	       ops, !misses);
-	pr_info("PFCB bench=scale_ops param=%u impl=%s rep=%u lookups_per_s=%llu writer_ops=%llu\n",
-		nreaders, impl_name[impl], rep,
-		div64_u64(ops * NSEC_PER_SEC, max(ns, 1ULL)), writer.ops);
+	report("scale_read", nreaders, name, rep, ns * nreaders, ops, !misses);
+	pr_info("PFCB bench=scale_ops param=%u impl=%s rep=%u lookups_per_s=%llu writer_ops=%llu lookups_per_cpu_s=%llu\n",
+		nreaders, name, rep,
+		div64_u64(ops * NSEC_PER_SEC, max(ns, 1ULL)), writer.ops,
+		div64_u64(ops * NSEC_PER_SEC, max(cpu_ns, 1ULL)) * nreaders);
 	return 0;
 }
 
@@ -1373,9 +1413,15 @@ static int bench_inodes(void)
 		err = bench_rht(bf.inodes, perm, n);
 		if (err)
 			goto out;
-		/* Read-side scaling on these inodes: 1 reader, then all CPUs. */
+		/*
+		 * Read-side scaling on these inodes: 1 reader, then all CPUs;
+		 * SCALE_FIELD reads the pfc contexts through i_private.
+		 */
+		for (i = 0; i < n; i++)
+			WRITE_ONCE(bf.inodes[i]->i_private,
+				   pool_at(IMPL_PFC, pool[IMPL_PFC], i));
 		for (rep = 0; rep < reps; rep++) {
-			for (impl = 0; impl < IMPL_NR; impl++) {
+			for (impl = 0; impl <= SCALE_FIELD; impl++) {
 				err = scale_run(impl, &bf, perm, n, 1, rep);
 				if (!err && ncpu > 1)
 					err = scale_run(impl, &bf, perm, n,
@@ -1389,6 +1435,8 @@ static int bench_inodes(void)
 out:
 	fsrtl_clear();
 	ima_clear();
+	for (i = 0; i < bf.n; i++)
+		WRITE_ONCE(bf.inodes[i]->i_private, NULL);
 	files_release(&bf);
 	pfc_barrier();
 	for (impl = 0; impl < IMPL_NR; impl++)

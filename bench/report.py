@@ -135,7 +135,7 @@ def combine(a):
         bench, param, impl = key
         if bench.startswith("sys_"):
             return (bench, param, "unloaded")
-        if bench.startswith("vs_") or bench == "scale":
+        if bench.startswith("vs_") or bench in ("scale", "scale_cpu"):
             return None
         return (bench, param, "rht-jhash" if bench == "rht_lookup" else "pfc")
 
@@ -151,7 +151,7 @@ def combine(a):
     for key in order:
         v = rows[key]
         r = ref(key)
-        if key[0].startswith("vs_") or key[0] == "scale":
+        if key[0].startswith("vs_") or key[0] in ("scale", "scale_cpu"):
             # already a ratio: pfc / reference, or the scaling factor
             rt = med(list(v.values()))
             p("%-26s %8d %-9s %11s %11.2f..%-11.2f %9.2f"
@@ -268,35 +268,49 @@ def main():
     thr = {}
     wops = {}
     byrep = {}
+    bycpu = {}
     for d in recs["BS"]:
         key = (int(d["param"]), d["impl"])
         thr.setdefault(key, []).append(float(d["lookups_per_s"]))
         wops.setdefault(key, []).append(float(d["writer_ops"]))
         byrep[(int(d["param"]), d["impl"], d["rep"])] = float(d["lookups_per_s"])
+        if "lookups_per_cpu_s" in d:
+            bycpu[(int(d["param"]), d["impl"], d["rep"])] = float(d["lookups_per_cpu_s"])
     scaling = {}
+    scale_impls = [i for i in IMPLS + ["field"] if (1, i) in thr]
     if thr and max(k[0] for k in thr) == 1:
         # one CPU (UML): only the 1-reader runs, nothing to scale
         p("")
         p("== read side with a writer running, 1 CPU (no scaling run): aggregate lookups/s (median)")
         p("%-9s %14s %14s" % ("impl", "1 reader", "writer ops/run"))
-        for impl in IMPLS:
+        for impl in scale_impls:
             p("%-9s %14.0f %14.0f" % (impl, med(thr.get((1, impl), [])), med(wops.get((1, impl), []))))
     elif thr:
         ns_ = sorted({k[0] for k in thr})
+        top_n = ns_[-1]
+
+        def rep_scaling(rec, impl):
+            return med([rec[(top_n, i, r)] / v for (n1, i, r), v in rec.items()
+                        if n1 == 1 and i == impl and (top_n, i, r) in rec and v])
         p("")
         p("== read-side scaling: aggregate lookups/s (median), 1 reader vs %s readers, writer running;"
-          % ns_[-1])
-        p("   scaling = median over reps of (%s readers / 1 reader) from the same rep, run back to back"
-          % ns_[-1])
-        p("%-9s %14s %14s %8s %14s" % ("impl", "1 reader", "%s readers" % ns_[-1], "scaling", "writer ops/run"))
-        for impl in IMPLS:
+          % top_n)
+        p("   scaling = median over reps of (%s readers / 1 reader) from the same rep, run back to back;"
+          % top_n)
+        p("   per CPU-s = the same with lookups per second of CPU time the readers got (the writer")
+        p("   shares a reader's CPU when every CPU has a reader); field = i_private, no table")
+        p("%-9s %14s %14s %8s %11s %14s" % ("impl", "1 reader", "%s readers" % top_n, "scaling",
+                                            "per CPU-s", "writer ops/run"))
+        for impl in scale_impls:
             one = med(thr.get((1, impl), []))
-            many = med(thr.get((ns_[-1], impl), []))
-            sc = med([byrep[(ns_[-1], i, r)] / v for (n1, i, r), v in byrep.items()
-                      if n1 == 1 and i == impl and (ns_[-1], i, r) in byrep and v])
+            many = med(thr.get((top_n, impl), []))
+            sc = rep_scaling(byrep, impl)
             scaling[impl] = sc
-            p("%-9s %14.0f %14.0f %7.2fx %14.0f" % (impl, one, many, sc, med(wops.get((ns_[-1], impl), []))))
-            tsv.append("scale\t%d\t%s\t%.3f\t0" % (ns_[-1], impl, sc))
+            cpu = "%10.2fx" % rep_scaling(bycpu, impl) if any(k[1] == impl for k in bycpu) else "%11s" % "-"
+            p("%-9s %14.0f %14.0f %7.2fx %s %14.0f" % (impl, one, many, sc, cpu, med(wops.get((top_n, impl), []))))
+            tsv.append("scale\t%d\t%s\t%.3f\t0" % (top_n, impl, sc))
+            if any(k[1] == impl for k in bycpu):
+                tsv.append("scale_cpu\t%d\t%s\t%.3f\t0" % (top_n, impl, rep_scaling(bycpu, impl)))
 
     # syscall level
     sys_ = {}
@@ -455,7 +469,7 @@ def main():
         for impl in ("rht-jhash", "rht-ptrhash"):
             ns = medians.get(("rht_lookup", 1000, impl))
             check("rht_lookup N=1000 %s" % impl, ns is not None and oks[("rht_lookup", 1000, impl)] and 0 < ns < 1e7)
-        for impl in IMPLS:
+        for impl in IMPLS + ["field"]:
             check("scale_read %s" % impl, any(k[0] == "scale_read" and k[2] == impl and oks[k]
                                                for k in medians))
         for op in ("openread", "churn"):
