@@ -220,9 +220,18 @@ enum pfc_stat {
 
 DECLARE_PER_CPU(unsigned long[PFC_STAT_NR], pfc_stats);
 
+/*
+ * PFC_NO_STATS (make PFC_NO_STATS=1, bench/native.sh only): no counters,
+ * and debugfs's stats read 0.  On x86 this_cpu_inc() is one instruction;
+ * User-Mode Linux has no per-CPU instructions and brackets each one with
+ * two calls that block and unblock signals, which the native benchmark
+ * measures this way.
+ */
 static inline void pfc_stat_inc(enum pfc_stat stat)
 {
+#ifndef PFC_NO_STATS
 	this_cpu_inc(pfc_stats[stat]);
+#endif
 }
 
 unsigned long pfc_stat_sum(enum pfc_stat stat);

@@ -13,7 +13,7 @@
 fail=0
 # STAGES (bench.conf, optional): which of the stages below to run.
 want() {
-	case " ${STAGES:-syscall memory kernel unload} " in
+	case " ${STAGES:-syscall memory kernel nostats unload} " in
 	*" $1 "*) return 0 ;;
 	esac
 	return 1
@@ -24,6 +24,27 @@ cmd=/sys/kernel/debug/pfc_bench/cmd
 echo "PFCE kernel=$(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)" \
 	"mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)" \
 	"cmdline=$(tr ' ' ',' </proc/cmdline)"
+
+# --- warm-up (WARM=1, bench/native.sh) -------------------------------------
+# UML's memory is a mapping of a host file: the first touch of each of its
+# pages is a host page fault, which a kernel on hardware never takes for
+# its own memory.  Whichever design allocated fresh pages first paid for
+# it.  Fill a tmpfs with most of the free memory once and free it again:
+# pages stay mapped on the host once touched.
+if [ "${WARM:-0}" = 1 ]; then
+	vm-mark warm
+	free_kb=$(sed -n 's/^MemFree: *\([0-9]*\).*/\1/p' /proc/meminfo)
+	mb=$((free_kb * 9 / 10 / 1024))
+	mkdir -p /warm
+	if mount -t tmpfs -o size=${mb}m warm /warm; then
+		dd if=/dev/zero of=/warm/fill bs=1M count=$mb 2>/dev/null
+		rm -f /warm/fill
+		umount /warm
+		echo "PFCE warm_mb=$mb"
+	else
+		echo "PFCE note=no-warm-up"
+	fi
+fi
 
 # --- syscall level ---------------------------------------------------------
 if want syscall; then
@@ -116,6 +137,21 @@ if want kernel; then
 	insmod /pfc.ko || { echo "PFCE error=insmod-pfc"; exit 1; }
 	insmod /pfc_bench.ko $BENCH_PARAMS || { echo "PFCE error=insmod-bench"; exit 1; }
 	echo "run all" >$cmd || fail=1
+	rmmod pfc_bench || fail=1
+	rmmod pfc || fail=1
+fi
+
+# --- the same kernel benchmarks, pfc without its counters -------------------
+# Where a pfc built with PFC_NO_STATS is in the root (bench/native.sh):
+# its rows are "pfc-nostats", beside pfc's from the stage above.
+if want nostats && [ -f /pfc-nostats.ko ]; then
+	vm-mark nostats
+	insmod /pfc-nostats.ko || { echo "PFCE error=insmod-pfc-nostats"; exit 1; }
+	insmod /pfc_bench-nostats.ko $BENCH_PARAMS pfc_label=pfc-nostats ||
+		{ echo "PFCE error=insmod-bench-nostats"; exit 1; }
+	for what in hit ops inodes; do
+		echo "run $what" >$cmd || fail=1
+	done
 	rmmod pfc_bench || fail=1
 	rmmod pfc || fail=1
 fi

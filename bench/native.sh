@@ -23,15 +23,20 @@
 #   -o DIR    where the logs, the parsed results and the table go
 #             (default ${TMPDIR:-/tmp}/pfc-bench-native[-smoke])
 #   -s STAGES only these of bench/guest.sh's stages (default all:
-#             "syscall memory kernel unload"); not with --smoke
+#             "syscall memory kernel nostats unload"); not with --smoke
 #
 # The full run is bench/run.sh --big's: lookups and memory up to 10^6
 # inodes.  Caveats, also printed under the table: UML 6.12 is
-# uniprocessor (no read-side scaling run; spinlocks and this_cpu ops cost
-# next to nothing, which flatters the lock-based designs); a guest
-# system call is trapped by ptrace on the host, so pfc_sysbench's ns/op are
-# mostly UML's own system-call cost and its ratios are diluted; the host
-# schedules UML like any process, so a loaded host shows in the numbers.
+# uniprocessor (no read-side scaling run; spinlocks cost next to nothing,
+# which flatters the lock-based designs); this_cpu ops are dear (UML has
+# no per-CPU instructions and brackets each with two signal-mask calls),
+# and only pfc uses them, for its counters: the nostats stage runs the
+# kernel benchmarks again with pfc built without them (PFC_NO_STATS); a
+# guest system call is trapped by ptrace on the host, so pfc_sysbench's
+# ns/op are mostly UML's own system-call cost and its ratios are diluted;
+# the host schedules UML like any process, so a loaded host shows in the
+# numbers.  UML's memory is a host file mapping whose pages fault on first
+# touch, so the guest touches all of it once first (WARM=1 in bench.conf).
 #
 # environment: PFC_CACHE, PFC_JOBS (tools/uml/build-uml.sh), PFC_UML_TMPDIR
 # (tools/uml/boot.sh).
@@ -81,12 +86,18 @@ cp "$kdir/.config" "$out/uml-kernel.config"
 build=$out/build
 bench_build "$build" "$out/build.log" ARCH=um -C "$kdir" ||
 	die "module build against the UML kernel, or pfc_sysbench, failed"
+# And pfc without its per-CPU counters, which UML makes dear (see
+# PFC_NO_STATS in internal.h): the guest's nostats stage.
+bench_build "$build-nostats" "$out/build-nostats.log" ARCH=um -C "$kdir" PFC_NO_STATS=1 ||
+	die "the PFC_NO_STATS build against the UML kernel failed"
 # The guest script too: every boot of this run uses the same one.
 cp "$here/guest.sh" "$build/guest.sh"
 
 # --- what the guest runs: bench/run.sh --big's settings -----------------------
 bench_conf "$out/bench.conf" $smoke 1000000 "100000 1000000"
 [ -n "$stages" ] && [ $smoke = 0 ] && echo "STAGES=\"$stages\"" >>"$out/bench.conf"
+# Touch UML's memory once before anything is timed (bench/guest.sh).
+echo "WARM=1" >>"$out/bench.conf"
 limit=2400
 [ $smoke = 1 ] && limit=300
 
@@ -99,6 +110,8 @@ boot_one() {
 		"$top/tools/uml/boot.sh" -m "$mem" -t "$limit" -a slab_nomerge \
 			-f "$build/pfc.ko:/pfc.ko" -f "$build/bench/pfc_bench.ko:/pfc_bench.ko" \
 			-f "$build/bench/pfc_unload.ko:/pfc_unload.ko" \
+			-f "$build-nostats/pfc.ko:/pfc-nostats.ko" \
+			-f "$build-nostats/bench/pfc_bench.ko:/pfc_bench-nostats.ko" \
 			-f "$build/pfc_sysbench:/pfc_sysbench" -f "$out/bench.conf:/bench.conf" \
 			"$linux" "$build/guest.sh" "$dir/console.log"
 	}

@@ -83,10 +83,14 @@ MODULE_PARM_DESC(evict_n, "inodes evicted per eviction measurement");
 static unsigned int scale_ms = 1000;
 module_param(scale_ms, uint, 0644);
 MODULE_PARM_DESC(scale_ms, "duration of each read-side scaling measurement");
+static char *pfc_label = "pfc";
+module_param(pfc_label, charp, 0444);
+MODULE_PARM_DESC(pfc_label, "impl name of pfc's rows (another build of pfc: pfc-nostats)");
 
 enum bench_impl { IMPL_PFC, IMPL_FSRTL, IMPL_IMA, IMPL_FSN, IMPL_NR };
 
-static const char *const impl_name[IMPL_NR] = {
+/* impl_name[IMPL_PFC] is pfc_label once loaded. */
+static const char *impl_name[IMPL_NR] = {
 	[IMPL_PFC] = "pfc",
 	[IMPL_FSRTL] = "fsrtl",
 	[IMPL_IMA] = "ima",
@@ -2189,6 +2193,8 @@ static const struct file_operations bench_cmd_fops = {
 
 static int __init pfc_bench_init(void)
 {
+	if (pfc_label && *pfc_label)
+		impl_name[IMPL_PFC] = pfc_label;
 	/* Evictable marks are destroyed from reclaim: see compat.h. */
 	fsn_group = fsnotify_alloc_group(&fsn_ops, PFC_GROUP_NOFS);
 	if (IS_ERR(fsn_group))
